@@ -1,0 +1,2 @@
+// Placeholder entry point; benchmark suites are added per component.
+return 0;

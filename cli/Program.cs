@@ -1,0 +1,2 @@
+// Placeholder entry point; the command set is built by the CLI work (issue: vault format and CLI).
+return 0;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Layered needs (FUSE 3 and the tools the end-to-end tests drive).
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+need=()
+for pkg in fuse3 libfuse3-3 libfuse3-dev sqlite3 rsync git; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
