@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Layered.Backing;
-using Layered.Backing.Directory;
 using System.Runtime.InteropServices;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>An open file of the directory store on Windows: RandomAccess for positional I/O,
 /// FlushFileBuffers for durability. Written against the documented APIs; not run on the Linux CI.</summary>

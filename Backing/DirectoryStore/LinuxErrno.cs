@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>Linux errno values we react to, and their translation to <see cref="BackingError"/>.</summary>
 [SupportedOSPlatform("linux")]

@@ -1,4 +1,4 @@
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>A validated store path: the relative form for messages, the full OS path for calls.</summary>
 internal readonly record struct StorePath(string Relative, string Full);

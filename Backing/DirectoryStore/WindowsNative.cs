@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>Win32 calls the Windows half of the directory store needs, and the error-code mapping.</summary>
 [SupportedOSPlatform("windows")]

@@ -1,7 +1,9 @@
+using Layered.Backing.DirectoryStore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Layered.Backing.Directory;
+
+namespace Layered.Backing;
 
 /// <summary>
 /// The real backing store: a folder on the local file system. Validates every path (no "..", no
@@ -20,7 +22,7 @@ public sealed class DirectoryBackingStore : IBackingStore
     {
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootPath));
-        if (!System.IO.Directory.Exists(_root))
+        if (!Directory.Exists(_root))
         {
             throw new BackingStoreException(BackingError.NotFound, _root, "The backing folder does not exist or is not a directory");
         }

@@ -1,4 +1,4 @@
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>Conversions between DateTime (UTC, 100 ns ticks) and Unix seconds + nanoseconds.</summary>
 internal static class UnixTime

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>
 /// The libc calls .NET has no API for (or whose .NET wrappers lose the errno we need to map precisely).

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>
 /// The Windows side of the directory store, over .NET and Win32 (NTFS). It compiles everywhere but has

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>
 /// An open file of the directory store on Linux: positional I/O through RandomAccess (pread/pwrite, no

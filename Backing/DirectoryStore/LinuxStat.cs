@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.Versioning;
 
-namespace Layered.Backing.Directory;
+namespace Layered.Backing.DirectoryStore;
 
 /// <summary>Reads a kernel struct statx (field offsets from linux/stat.h, identical on every architecture).</summary>
 [SupportedOSPlatform("linux")]
