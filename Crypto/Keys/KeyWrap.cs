@@ -15,6 +15,12 @@ internal static class KeyWrap
     public static void Wrap(ReadOnlySpan<byte> wrappingKey, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> aad, Span<byte> nonce, Span<byte> wrapped)
     {
         RandomNumberGenerator.Fill(nonce);
+        WrapWithNonce(wrappingKey, masterKey, aad, nonce, wrapped);
+    }
+
+    /// <summary>Wrap with a caller-chosen nonce: for format test vectors only.</summary>
+    internal static void WrapWithNonce(ReadOnlySpan<byte> wrappingKey, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> nonce, Span<byte> wrapped)
+    {
         using Key key = Key.Import(Aead, wrappingKey, KeyBlobFormat.RawSymmetricKey);
         Aead.Encrypt(key, nonce, aad, masterKey, wrapped);
     }
