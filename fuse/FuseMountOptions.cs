@@ -1,0 +1,76 @@
+namespace Layered.Fuse;
+
+/// <summary>How <see cref="FuseHost"/> mounts and serves a file system.</summary>
+public sealed class FuseMountOptions
+{
+    /// <summary>An existing, empty directory that is not already a mount point.</summary>
+    public required string MountPoint { get; init; }
+
+    /// <summary>Mount read-only (-o ro): the kernel refuses every write with EROFS.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Let users other than the mounting one in (-o allow_other; needs user_allow_other in /etc/fuse.conf for non-root).</summary>
+    public bool AllowOther { get; init; }
+
+    /// <summary>Let the kernel check permissions from mode/uid/gid as ext4 would (-o default_permissions).</summary>
+    public bool DefaultPermissions { get; init; } = true;
+
+    /// <summary>Further -o options passed through to libfuse and the kernel (e.g. "max_read=131072").</summary>
+    public IReadOnlyList<string> ExtraOptions { get; init; } = [];
+
+    /// <summary>The source column of the mount table (-o fsname).</summary>
+    public string FileSystemName { get; init; } = "layered";
+
+    /// <summary>The mount type becomes fuse.&lt;subtype&gt; (-o subtype).</summary>
+    public string Subtype { get; init; } = "layered";
+
+    /// <summary>libfuse debug mode (-d): every request is logged through the host's logger.</summary>
+    public bool Debug { get; init; }
+
+    /// <summary>
+    /// How long the kernel trusts a name lookup (positive and negative). Names change only through
+    /// this mount (the backing folder is locked exclusively), and the kernel updates its dentry
+    /// cache itself on every create, unlink, rmdir, rename and link it performs, so a long timeout
+    /// is correct and saves a LOOKUP per path component.
+    /// </summary>
+    public TimeSpan EntryTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the kernel trusts a failed lookup; see <see cref="EntryTimeout"/>.</summary>
+    public TimeSpan NegativeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long the kernel trusts cached attributes. Short on purpose: libfuse's path-based API
+    /// gives each hard-link name its own kernel inode, so a write through one name cannot refresh
+    /// the cached size/times of another; one second bounds that staleness (the adapter can make it
+    /// exact with <see cref="FuseHost.InvalidatePath(string)"/>). getattr is an in-memory answer.
+    /// </summary>
+    public TimeSpan AttributeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Largest write request asked for. libfuse 3.14 caps it at its 1 MiB receive buffer and the
+    /// kernel at max_pages (/proc/sys/fs/fuse/max_pages_limit, 256 pages = 1 MiB by default).
+    /// </summary>
+    public uint MaxWrite { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Readahead window of the mount's backing device info in KiB, set after mounting through
+    /// /sys/class/bdi/&lt;dev&gt;/read_ahead_kb (root only; best effort). The kernel default of
+    /// 128 KiB would chop streaming reads into 128 KiB requests. 0 leaves the kernel default.
+    /// </summary>
+    public uint ReadAheadKiB { get; init; } = 1024;
+
+    /// <summary>Each loop thread reads its own clone of the /dev/fuse descriptor (less contention).</summary>
+    public bool CloneFd { get; init; } = true;
+
+    /// <summary>Upper bound of request threads.</summary>
+    public uint MaxThreads { get; init; } = 10;
+
+    /// <summary>Idle request threads kept alive; more are ended when idle.</summary>
+    public uint MaxIdleThreads { get; init; } = 4;
+
+    /// <summary>How long mounting may take until the kernel's INIT has been answered.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long Dispose waits for the loop to end and libfuse to be torn down.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Layered.Fuse.Interop;
+
+/// <summary>
+/// libfuse's log handler (fuse_set_log_func): formats each message with vsnprintf and sends it to
+/// an ILogger. Errors are also kept per thread so a failed fuse_new/fuse_mount can say why in its
+/// exception. The handler is process-wide, like libfuse's.
+/// </summary>
+internal static unsafe class FuseLog
+{
+    private const int FuseLogErr = 3;
+    private const int FuseLogWarning = 4;
+    private const int FuseLogInfo = 6;
+
+    private static volatile ILogger _logger = NullLogger.Instance;
+
+    [ThreadStatic]
+    private static string? _lastError;
+
+    public static void UseLogger(ILogger logger) => _logger = logger;
+
+    /// <summary>Returns and forgets the last error libfuse logged on this thread.</summary>
+    public static string? TakeLastError()
+    {
+        string? message = _lastError;
+        _lastError = null;
+        return message;
+    }
+
+    [UnmanagedCallersOnly]
+    public static void Write(int level, byte* format, nint arguments)
+    {
+        try
+        {
+            const int Capacity = 1024;
+            byte* text = stackalloc byte[Capacity];
+            int length = LibC.vsnprintf(text, Capacity, format, arguments);
+            if (length < 0)
+            {
+                return;
+            }
+
+            string message = Encoding.UTF8.GetString(text, Math.Min(length, Capacity - 1)).TrimEnd();
+            if (level <= FuseLogErr)
+            {
+                _lastError = message;
+            }
+
+            LogLevel logLevel = level switch
+            {
+                <= FuseLogErr => LogLevel.Error,
+                FuseLogWarning => LogLevel.Warning,
+                <= FuseLogInfo => LogLevel.Information,
+                _ => LogLevel.Debug,
+            };
+            _logger.Log(logLevel, "libfuse: {Message}", message);
+        }
+        catch (Exception)
+        {
+            // Never let an exception cross into native code; a lost log line is the lesser harm.
+        }
+    }
+}
