@@ -2,7 +2,6 @@ using Layered.Backing.DirectoryStore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-
 namespace Layered.Backing;
 
 /// <summary>
