@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using FASTER.core;
+using Microsoft.Extensions.Logging;
+
+namespace Layered.Journal;
+
+/// <summary>
+/// Group commit: one dedicated thread issues every physical commit; callers register the address they need
+/// durable and share the commit in progress (one <see cref="TaskCompletionSource"/> per physical commit, not per
+/// caller). Each commit is sealed under the journal's append lock, so its until-address is exactly the end of a
+/// known record (and the commit manager can store that record's sequence number).
+/// The same thread is the watchdog for FasterLog's commit stall (fasterlog.md §10.3): while a commit is pending
+/// it wakes every <see cref="JournalOptions.StallPumpInterval"/>, enters FasterLog's epoch through a dummy
+/// iterator (which runs a parked flush) and re-issues the commit; after
+/// <see cref="JournalOptions.CommitWatchdogTimeout"/> it fails the journal with <see cref="JournalStallException"/>.
+/// </summary>
+internal sealed class CommitDriver : IDisposable
+{
+    private readonly FasterLog _log;
+    private readonly object _appendLock;
+    private readonly Func<long> _lastSequence;
+    private readonly JournalOptions _options;
+    private readonly ILogger _logger;
+    private readonly Thread _thread;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly object _waitLock = new();
+    private readonly FasterLogScanIterator _pump;
+    private TaskCompletionSource _generation = NewGeneration();
+    private long _durable;
+    private long _requestedUntil;
+    private long _requestedBegin;
+    private Exception? _failure;
+    private volatile bool _stopping;
+
+    // The last two seals (until address -> sequence of the last record below it), for the commit manager.
+    private long _sealAddress = -1, _sealSequence;
+    private long _previousSealAddress = -1, _previousSealSequence;
+
+    public CommitDriver(FasterLog log, object appendLock, Func<long> lastSequence, long durable, long durableSequence,
+        JournalOptions options, ILogger logger)
+    {
+        _log = log;
+        _appendLock = appendLock;
+        _lastSequence = lastSequence;
+        _options = options;
+        _logger = logger;
+        _durable = durable;
+        _sealAddress = durable;
+        _sealSequence = durableSequence;
+        _pump = log.Scan(0, 0, scanBufferingMode: ScanBufferingMode.SinglePageBuffering);
+        _thread = new Thread(Run) { IsBackground = true, Name = "journal-commit" };
+        _thread.Start();
+    }
+
+    private static TaskCompletionSource NewGeneration() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Everything below this address is durable.</summary>
+    public long Durable => Volatile.Read(ref _durable);
+
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Sequence number of the last record below <paramref name="until"/>, or -1 when that commit was not
+    /// sealed by this driver.</summary>
+    public long SequenceAt(long until)
+    {
+        lock (_waitLock)
+        {
+            if (until == _sealAddress) return _sealSequence;
+            if (until == _previousSealAddress) return _previousSealSequence;
+            return -1;
+        }
+    }
+
+    /// <summary>Records which sequence number the commit point found at open ends with.</summary>
+    public void SetSeal(long until, long sequence)
+    {
+        lock (_waitLock)
+            (_sealAddress, _sealSequence) = (until, sequence);
+    }
+
+    /// <summary>Returns when every record below <paramref name="until"/> is durable (and, when
+    /// <paramref name="begin"/> is given, the log's begin address has been committed at least that far).</summary>
+    public async ValueTask WaitAsync(long until, long begin, CancellationToken ct)
+    {
+        while (true)
+        {
+            Task generation;
+            lock (_waitLock)
+            {
+                if (_failure is not null)
+                    throw Rethrowable(_failure);
+                if (_durable >= until && _log.CommittedBeginAddress >= begin)
+                    return;
+                if (_requestedUntil < until) _requestedUntil = until;
+                if (_requestedBegin < begin) _requestedBegin = begin;
+                generation = _generation.Task;
+            }
+            _wake.Set();
+            await generation.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    public void Wait(long until, long begin)
+    {
+        if (Durable >= until && begin <= 0 && Failure is null)
+            return;
+        WaitAsync(until, begin, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    private static Exception Rethrowable(Exception failure) => failure switch
+    {
+        JournalStallException s => new JournalStallException(s.Lsn, TimeSpan.Zero, s),
+        _ => new IOException("The journal failed earlier and accepts no more commits; reopen it", failure),
+    };
+
+    private void Run()
+    {
+        var interval = _options.AutoCommitInterval;
+        while (!_stopping)
+        {
+            bool signalled = interval > TimeSpan.Zero ? _wake.WaitOne(interval) : _wake.WaitOne();
+            if (_stopping)
+                break;
+            long requestedUntil, requestedBegin;
+            lock (_waitLock)
+            {
+                requestedUntil = _requestedUntil;
+                requestedBegin = _requestedBegin;
+            }
+            bool timerDue = !signalled && _log.TailAddress > Durable;
+            if (!timerDue && requestedUntil <= Durable && requestedBegin <= _log.CommittedBeginAddress)
+                continue;
+            try
+            {
+                CommitOnce(requestedBegin);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Seals the tail under the append lock and asks FasterLog to commit it.</summary>
+    private long Seal()
+    {
+        lock (_appendLock)
+        {
+            long tail = _log.TailAddress;
+            lock (_waitLock)
+            {
+                if (tail != _sealAddress)
+                {
+                    (_previousSealAddress, _previousSealSequence) = (_sealAddress, _sealSequence);
+                    (_sealAddress, _sealSequence) = (tail, _lastSequence());
+                }
+            }
+            _log.Commit(spinWait: false);
+            return tail;
+        }
+    }
+
+    private void CommitOnce(long requestedBegin)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long seal = Seal();
+        var committed = _log.WaitForCommitAsync(seal).AsTask();
+        int nudges = 0;
+        while (!(committed.IsCompleted && _log.CommittedBeginAddress >= requestedBegin))
+        {
+            if (!committed.Wait(_options.StallPumpInterval))
+            {
+                // Still pending: run any flush action parked in FasterLog's epoch, and ask again.
+                _pump.GetNext(out _, out _, out _);
+                _log.Commit(spinWait: false);
+                nudges++;
+            }
+            else if (_log.CommittedBeginAddress < requestedBegin)
+            {
+                // A begin-only commit (truncation) with no new data: re-issue it until FasterLog persists it.
+                Thread.Sleep(1);
+                _log.Commit(spinWait: false);
+            }
+            var waited = Stopwatch.GetElapsedTime(started);
+            if (!committed.IsCompleted && waited > _options.CommitWatchdogTimeout)
+                throw new JournalStallException(seal, waited);
+        }
+        if (committed.IsFaulted)
+            throw new IOException("FasterLog could not commit the journal", committed.Exception?.InnerException ?? committed.Exception);
+        if (nudges > 0)
+            _logger.LogDebug("Journal commit up to {Seal} needed {Nudges} watchdog nudges", seal, nudges);
+
+        TaskCompletionSource finished;
+        lock (_waitLock)
+        {
+            if (seal > _durable)
+                _durable = seal;
+            finished = _generation;
+            _generation = NewGeneration();
+        }
+        finished.SetResult();
+    }
+
+    private void Fail(Exception e)
+    {
+        _logger.LogError(e, "Journal commit failed; the journal accepts no more commits");
+        TaskCompletionSource finished;
+        lock (_waitLock)
+        {
+            _failure = e;
+            finished = _generation;
+        }
+        finished.TrySetException(e);
+    }
+
+    /// <summary>Stops the thread. Pending waiters get an <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _wake.Set();
+        _thread.Join();
+        lock (_waitLock)
+        {
+            _failure ??= new ObjectDisposedException(nameof(WriteAheadJournal));
+            _generation.TrySetException(_failure);
+        }
+        _pump.Dispose();
+        _wake.Dispose();
+    }
+}
