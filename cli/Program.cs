@@ -1,2 +1,4 @@
-// Placeholder entry point; the command set is built by the CLI work (issue: vault format and CLI).
-return 0;
+using Layered.Cli;
+
+// The `layered` executable: everything happens in LayeredCli so tests can run it in-process too.
+return LayeredCli.Run(args, CliConsole.FromSystemConsole());
