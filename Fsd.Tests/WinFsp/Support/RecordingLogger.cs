@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Layered.WinFsp.Tests.Support;
+
+/// <summary>Keeps what was logged so tests can check that callback failures are reported.</summary>
+public sealed class RecordingLogger : ILogger
+{
+    private readonly List<(LogLevel Level, string Message, Exception? Exception)> _entries = [];
+
+    public IReadOnlyList<(LogLevel Level, string Message, Exception? Exception)> Entries
+    {
+        get { lock (_entries) { return _entries.ToList(); } }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_entries)
+        {
+            _entries.Add((logLevel, formatter(state, exception), exception));
+        }
+    }
+}
