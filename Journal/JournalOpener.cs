@@ -34,9 +34,17 @@ internal static class JournalOpener
         try
         {
             var sb = superblock.Current;
+            bool creationInterrupted = sb.Generation == 1 && segments.Count == 0;
             if (!hasCommitFile)
-                throw new JournalCorruptException(commitPath, -1, "the commit file is missing; without it the log's extent is unknown");
-            commitFile = store.OpenFile(commitPath, BackingOpenMode.OpenReadWrite);
+            {
+                if (!creationInterrupted)
+                    throw new JournalCorruptException(commitPath, -1, "the commit file is missing; without it the log's extent is unknown");
+                commitFile = WriteAheadJournal.CreateCommitFile(store, directory);
+            }
+            else
+            {
+                commitFile = store.OpenFile(commitPath, BackingOpenMode.OpenReadWrite);
+            }
             var buffer = new byte[CommitSlot.SlotSize];
             var slots = new List<CommitSlot>();
             int damaged = 0;
@@ -53,7 +61,7 @@ internal static class JournalOpener
             if (slots.Count == 0)
             {
                 // Only a Create that crashed before its first commit leaves no commit point: nothing was ever in the log.
-                if (damaged == 0 && sb.Generation == 1 && segments.Count == 0)
+                if (damaged == 0 && creationInterrupted)
                 {
                     logger.LogWarning("Journal in {Directory} was never committed (creation interrupted); opening it empty", directory);
                     started = true;

@@ -92,10 +92,19 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
 
         ulong journalId = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.NextInt64() << 1);
         var initial = new Superblock(journalId, 1, FirstLsn, FirstLsn, 0, options.PageSizeBits, options.SegmentSizeBits);
-        var commitFile = store.OpenFile(BackingLogDevice.BackingPath(directory, SlotCommitManager.FileName), BackingOpenMode.CreateNew);
-        commitFile.Write(0, new byte[CommitSlot.SlotSize * 2]);
-        commitFile.Flush();
-        var superblock = SuperblockFile.Create(store, directory, initial); // fsyncs the directory: both names durable
+        // Superblock first (file and directory fsynced), then the blank commit file: Open recognises a creation
+        // interrupted between the two (generation 1, no commit point, no segments) and finishes it.
+        var superblock = SuperblockFile.Create(store, directory, initial);
+        IBackingFile commitFile;
+        try
+        {
+            commitFile = CreateCommitFile(store, directory);
+        }
+        catch
+        {
+            superblock.Dispose();
+            throw;
+        }
         var journal = Start(store, directory, options, logger, superblock, commitFile, recover: false, durable: FirstLsn,
             lastSequence: 0, lastLsn: -1, tornTail: null);
         // The first checkpoint gives the journal a real commit point, so from now on a missing or blank commit
@@ -116,6 +125,24 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         options.Validate();
         directory = NormalizeDirectory(directory);
         return JournalOpener.Open(store, directory, options, logger);
+    }
+
+    /// <summary>Creates the blank commit file (two empty slots), fsynced with its directory.</summary>
+    internal static IBackingFile CreateCommitFile(IBackingStore store, string directory)
+    {
+        var file = store.OpenFile(BackingLogDevice.BackingPath(directory, SlotCommitManager.FileName), BackingOpenMode.CreateNew);
+        try
+        {
+            file.Write(0, new byte[CommitSlot.SlotSize * 2]);
+            file.Flush();
+            store.SyncDirectory(directory);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     internal static WriteAheadJournal Start(IBackingStore store, string directory, JournalOptions options, ILogger logger,
@@ -302,9 +329,30 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
             {
                 _log.TruncateUntilPageStart(upToLsn);
                 _driver.Wait(0, pageStart);
+                WaitForSegmentRemoval((int)(pageStart >> _segmentSizeBits));
             }
             _logger.LogDebug("Journal checkpoint at {Lsn} (record {RecordLsn}, sequence {Sequence}); log begins at {Begin}",
                 upToLsn, lsn, sequence, _log.BeginAddress);
+        }
+    }
+
+    /// <summary>FasterLog deletes the segments below a committed begin address from an epoch action, which can stay
+    /// parked until some thread enters the epoch (the same trap as the commit stall). Entering it here, until the
+    /// files are gone, makes the space free when <see cref="Checkpoint"/> returns.</summary>
+    private void WaitForSegmentRemoval(int firstKeptSegment)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        while (BackingLogDevice.ExistingSegments(_store, _directory).Any(s => s < firstKeptSegment))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                _logger.LogWarning("Journal segments below {Segment} in {Directory} are not removed yet; they go at the next truncation",
+                    firstKeptSegment, _directory);
+                return;
+            }
+            using (var nudge = _log.Scan(0, 0, scanBufferingMode: ScanBufferingMode.SinglePageBuffering))
+                nudge.GetNext(out _, out _, out _);
+            Thread.Sleep(1);
         }
     }
 
