@@ -25,6 +25,8 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         _root.LinkCount = 2;
     }
 
+    public HostPathProbe Probe { get; } = new();
+
     public int LargestWrite => Volatile.Read(ref _largestWrite);
 
     public int LargestRead => Volatile.Read(ref _largestRead);
@@ -56,6 +58,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int GetAttributes(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FileStat stat, ulong? handle)
     {
+        HostPathProbe.BreakChain();
         string name = Encoding.UTF8.GetString(path);
         if (Path.GetFileName(name).StartsWith("throw", StringComparison.Ordinal))
         {
@@ -77,6 +80,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int ReadLink(in FuseRequestContext caller, ReadOnlySpan<byte> path, Span<byte> target)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node? node = Resolve(path);
@@ -98,6 +102,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int MakeDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             int result = AddEntry(path, NewNode(FileModes.Directory | (mode & FileModes.PermissionMask), caller.Uid, caller.Gid), out Node? parent);
@@ -112,6 +117,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Unlink(in FuseRequestContext caller, ReadOnlySpan<byte> path)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             (Node? parent, string name) = ResolveParent(path);
@@ -134,6 +140,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int RemoveDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             (Node? parent, string name) = ResolveParent(path);
@@ -160,6 +167,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int CreateSymbolicLink(in FuseRequestContext caller, ReadOnlySpan<byte> target, ReadOnlySpan<byte> linkPath)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node link = NewNode(FileModes.Symlink | 0x1FF, caller.Uid, caller.Gid);
@@ -171,6 +179,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Rename(in FuseRequestContext caller, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, RenameFlags flags)
     {
+        HostPathProbe.BreakChain();
         if ((flags & ~(RenameFlags.NoReplace | RenameFlags.Exchange)) != 0 || flags == (RenameFlags.NoReplace | RenameFlags.Exchange))
         {
             return -Errno.EINVAL;
@@ -237,6 +246,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int CreateHardLink(in FuseRequestContext caller, ReadOnlySpan<byte> existingPath, ReadOnlySpan<byte> newPath)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node? node = Resolve(existingPath);
@@ -287,6 +297,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Open(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FuseFileInfo file)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node? node = Resolve(path);
@@ -307,6 +318,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Create(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ref FuseFileInfo file)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node node = NewNode(FileModes.Regular | (mode & FileModes.PermissionMask), caller.Uid, caller.Gid);
@@ -322,10 +334,23 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Read(in FuseRequestContext caller, Span<byte> buffer, long offset, ref FuseFileInfo file)
     {
+        Probe.EnterHotPath();
+        try
+        {
+            return ReadCore(buffer, offset, file.Handle);
+        }
+        finally
+        {
+            Probe.ExitHotPath();
+        }
+    }
+
+    private int ReadCore(Span<byte> buffer, long offset, ulong handle)
+    {
         RecordMax(ref _largestRead, buffer.Length);
         lock (_lock)
         {
-            if (!_handles.TryGetValue(file.Handle, out Node? node))
+            if (!_handles.TryGetValue(handle, out Node? node))
             {
                 return -Errno.EBADF;
             }
@@ -342,6 +367,19 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     }
 
     public int Write(in FuseRequestContext caller, ReadOnlySpan<byte> data, long offset, ref FuseFileInfo file)
+    {
+        Probe.EnterHotPath();
+        try
+        {
+            return WriteCore(data, offset, file);
+        }
+        finally
+        {
+            Probe.ExitHotPath();
+        }
+    }
+
+    private int WriteCore(ReadOnlySpan<byte> data, long offset, in FuseFileInfo file)
     {
         RecordMax(ref _largestWrite, data.Length);
         lock (_lock)
@@ -370,6 +408,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int GetFileSystemStatistics(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FileSystemStatistics statistics)
     {
+        HostPathProbe.BreakChain();
         statistics.BlockSize = 4096;
         statistics.FragmentSize = 4096;
         statistics.Blocks = 1_000_000;
@@ -382,10 +421,15 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         return 0;
     }
 
-    public int Flush(in FuseRequestContext caller, ref FuseFileInfo file) => 0;
+    public int Flush(in FuseRequestContext caller, ref FuseFileInfo file)
+    {
+        HostPathProbe.BreakChain();
+        return 0;
+    }
 
     public int Release(in FuseRequestContext caller, ref FuseFileInfo file)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             _handles.Remove(file.Handle);
@@ -393,10 +437,15 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         }
     }
 
-    public int Synchronize(in FuseRequestContext caller, bool dataOnly, ref FuseFileInfo file) => 0;
+    public int Synchronize(in FuseRequestContext caller, bool dataOnly, ref FuseFileInfo file)
+    {
+        HostPathProbe.BreakChain();
+        return 0;
+    }
 
     public int SetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, XattrFlags flags)
     {
+        HostPathProbe.BreakChain();
         string key = Encoding.UTF8.GetString(name);
         byte[] copy = value.ToArray();
         lock (_lock)
@@ -425,6 +474,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int GetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, Span<byte> value)
     {
+        HostPathProbe.BreakChain();
         string key = Encoding.UTF8.GetString(name);
         lock (_lock)
         {
@@ -445,6 +495,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int ListExtendedAttributes(in FuseRequestContext caller, ReadOnlySpan<byte> path, Span<byte> names)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node? node = Resolve(path);
@@ -460,6 +511,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int RemoveExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name)
     {
+        HostPathProbe.BreakChain();
         string key = Encoding.UTF8.GetString(name);
         lock (_lock)
         {
@@ -475,6 +527,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int OpenDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FuseFileInfo directory)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node? node = Resolve(path);
@@ -495,6 +548,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int ReadDirectory(in FuseRequestContext caller, DirectoryFiller filler, long offset, ref FuseFileInfo directory)
     {
+        HostPathProbe.BreakChain();
         List<(string Name, FileStat Stat)> entries;
         lock (_lock)
         {
@@ -539,6 +593,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     public int Allocate(in FuseRequestContext caller, int mode, long offset, long length, ref FuseFileInfo file)
     {
+        HostPathProbe.BreakChain();
         if (mode != 0)
         {
             return -Errno.EOPNOTSUPP;
@@ -586,6 +641,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
 
     private int Update(ReadOnlySpan<byte> path, ulong? handle, Action<Node> change)
     {
+        HostPathProbe.BreakChain();
         lock (_lock)
         {
             Node? node = handle is { } h ? _handles.GetValueOrDefault(h) : Resolve(path);

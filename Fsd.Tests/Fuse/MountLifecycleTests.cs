@@ -173,6 +173,49 @@ public class MountLifecycleTests
         Assert.Contains("ro", MountOptionsOf(mount.MountPoint));
     }
 
+    [Fact]
+    public void UnmounterEndsAnIdleMountAndRefusesWhatIsNotAFuseMount()
+    {
+        using TestMount mount = TestMount.Start();
+        FuseUnmounter.Unmount(mount.MountPoint);
+        Assert.True(mount.Host.WaitForExit(StopTimeout));
+        Assert.Null(MountTable.Find(mount.MountPoint));
+        Assert.Equal(1, mount.FileSystem.DestroyCalls);
+
+        var error = Assert.Throws<FuseMountException>(() => FuseUnmounter.Unmount(mount.MountPoint));
+        Assert.Equal(FuseMountError.MountPointMissing, error.Error);
+        Assert.Contains(mount.MountPoint, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnmounterRefusesABusyMountUnlessLazy()
+    {
+        using TestMount mount = TestMount.Start();
+        using (File.Open(mount.PathOf("open"), FileMode.Create))
+        {
+            var error = Assert.Throws<FuseMountException>(() => FuseUnmounter.Unmount(mount.MountPoint));
+            Assert.Equal(FuseMountError.MountPointInUse, error.Error);
+            Assert.NotNull(MountTable.Find(mount.MountPoint));
+
+            FuseUnmounter.Unmount(mount.MountPoint, lazy: true);
+            Assert.Null(MountTable.Find(mount.MountPoint));
+        }
+
+        // The last open file closed: the detached mount goes away and the loop ends by itself.
+        Assert.True(mount.Host.WaitForExit(StopTimeout));
+        Assert.Equal(1, mount.FileSystem.DestroyCalls);
+    }
+
+    [Fact]
+    public void InvalidatePathAcceptsKnownPathsAndReportsUnknownOnes()
+    {
+        using TestMount mount = TestMount.Start();
+        File.WriteAllText(mount.PathOf("known"), "k");
+        Assert.True(File.Exists(mount.PathOf("known")));
+        Assert.Equal(0, mount.Host.InvalidatePath("/known"));
+        Assert.Equal(-Errno.ENOENT, mount.Host.InvalidatePath("/never-looked-up"));
+    }
+
     private static string[] MountOptionsOf(string mountPoint)
     {
         foreach (string line in File.ReadLines(MountTable.MountInfoPath))
