@@ -59,6 +59,15 @@ internal sealed class CommitDriver : IDisposable
 
     public Exception? Failure => Volatile.Read(ref _failure);
 
+    /// <summary>How many physical commits this driver completed (for tests of group commit).</summary>
+    public long PhysicalCommits => Volatile.Read(ref _physicalCommits);
+
+    /// <summary>How many times the watchdog nudged a pending commit.</summary>
+    public long WatchdogNudges => Volatile.Read(ref _watchdogNudges);
+
+    private long _physicalCommits;
+    private long _watchdogNudges;
+
     /// <summary>Sequence number of the last record below <paramref name="until"/>, or -1 when that commit was not
     /// sealed by this driver.</summary>
     public long SequenceAt(long until)
@@ -175,6 +184,7 @@ internal sealed class CommitDriver : IDisposable
                 _pump.GetNext(out _, out _, out _);
                 _log.Commit(spinWait: false);
                 nudges++;
+                Interlocked.Increment(ref _watchdogNudges);
             }
             else if (_log.CommittedBeginAddress < requestedBegin)
             {
@@ -196,6 +206,7 @@ internal sealed class CommitDriver : IDisposable
         {
             if (seal > _durable)
                 _durable = seal;
+            _physicalCommits++;
             finished = _generation;
             _generation = NewGeneration();
         }

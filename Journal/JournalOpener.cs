@@ -94,7 +94,7 @@ internal static class JournalOpener
                 if (log.CommittedUntilAddress != newest.UntilAddress || log.BeginAddress != newest.BeginAddress)
                     throw new JournalCorruptException(commitPath, newest.UntilAddress,
                         $"FasterLog recovered begin {log.BeginAddress} / committed {log.CommittedUntilAddress}, but commit {newest.CommitNumber} says {newest.BeginAddress} / {newest.UntilAddress}");
-                ScanTail(journal, sb, slots, logger);
+                ScanTail(journal, sb, slots, damaged > 0, logger);
                 return journal;
             }
             catch
@@ -135,7 +135,7 @@ internal static class JournalOpener
     }
 
     /// <summary>Scans the last commit's region: finds the last record and sequence number, and any torn tail.</summary>
-    private static void ScanTail(WriteAheadJournal journal, Superblock sb, List<CommitSlot> slots, ILogger logger)
+    private static void ScanTail(WriteAheadJournal journal, Superblock sb, List<CommitSlot> slots, bool slotDamaged, ILogger logger)
     {
         var newest = slots[0];
         long until = newest.UntilAddress;
@@ -161,6 +161,15 @@ internal static class JournalOpener
         if (newest.LastSequence >= 0 && lastLsn >= 0 && newest.LastSequence != lastSequence)
             throw new JournalCorruptException(journal.SegmentFileOf(lastLsn), lastLsn,
                 $"the last record has sequence {lastSequence}, but the commit point recorded {newest.LastSequence}");
-        journal.SetRecoveredState(lastSequence, lastLsn, null);
+        TornTail? lostCommit = null;
+        if (slotDamaged)
+        {
+            // The other slot held a newer commit or was being written when the system stopped: what it covered
+            // past this commit point is not trusted. Reported like a torn tail, so nothing is lost silently.
+            lostCommit = new TornTail(until, 0, lastSequence,
+                $"a commit slot of '{journal.CommitFilePath}' is damaged; commits after LSN {until} (if any) are lost");
+            logger.LogWarning("Journal: {Reason}", lostCommit.Reason);
+        }
+        journal.SetRecoveredState(lastSequence, lastLsn, lostCommit);
     }
 }

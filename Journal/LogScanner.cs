@@ -144,10 +144,12 @@ internal sealed unsafe class LogScanner : IEnumerator<JournalEntry>
 public sealed class JournalReplay : IEnumerable<JournalEntry>
 {
     private readonly Func<LogScanner> _scan;
+    private readonly TornTail? _knownAtOpen;
 
-    internal JournalReplay(Func<LogScanner> scan, long fromLsn, long toLsn)
+    internal JournalReplay(Func<LogScanner> scan, long fromLsn, long toLsn, TornTail? knownAtOpen)
     {
         _scan = scan;
+        _knownAtOpen = knownAtOpen;
         FromLsn = fromLsn;
         ToLsn = toLsn;
     }
@@ -173,7 +175,7 @@ public sealed class JournalReplay : IEnumerable<JournalEntry>
             count++;
             yield return scanner.Current;
         }
-        TornTail = scanner.TornTail;
+        TornTail = scanner.TornTail ?? _knownAtOpen;
         RecordCount = count;
     }
 

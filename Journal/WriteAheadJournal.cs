@@ -185,6 +185,10 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
 
     internal FasterLog Log => _log;
 
+    internal CommitDriver Driver => _driver;
+
+    internal string CommitFilePath => BackingLogDevice.BackingPath(_directory, SlotCommitManager.FileName);
+
     /// <summary>Set by the opener after it scanned the last commit's region.</summary>
     internal void SetRecoveredState(long lastSequence, long lastLsn, TornTail? tornTail)
     {
@@ -271,7 +275,8 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         long from = CheckpointLsn;
         long to = _driver.Durable;
         long tailStart = TailRegionStart(from, to);
-        return new JournalReplay(() => new LogScanner(_log, from, to, tailStart, _pageSizeBits, SegmentFileOf), from, to);
+        return new JournalReplay(() => new LogScanner(_log, from, to, tailStart, _pageSizeBits, SegmentFileOf), from, to,
+            Volatile.Read(ref _tornTail));
     }
 
     /// <summary>Where the region the last commit (re)wrote begins: FasterLog rewrites the last partial sector of
