@@ -202,4 +202,27 @@ public sealed class CrashStateGeneratorTests
             Assert.Contains(content[..4], new[] { "aaaa", "bbaa" });
         }
     }
+
+    [Fact]
+    public void Materialized_state_keeps_fsync_tracking_for_the_strict_posix_model()
+    {
+        using (var file = _recorder.OpenFile("f", BackingOpenMode.CreateNew))
+        {
+            file.Write(0, "data"u8);
+            file.Flush();
+        }
+        _recorder.SyncDirectory("");
+        using (var file = _recorder.OpenFile("g", BackingOpenMode.CreateNew))
+        {
+            file.Write(0, "x"u8);
+            file.Flush(); // the name "g" is never made durable: its directory is not synced again
+        }
+        var end = new CrashStateGenerator(_recorder.Recording).Enumerate()
+            .Last(s => s.Kind == CrashStateKind.Prefix);
+        var materialized = end.Materialize();
+        Assert.Equal("x", Content(materialized, "g"));
+        var strict = materialized.CloneDurableState();
+        Assert.Equal("data", Content(strict, "f"));
+        Assert.Null(strict.TryGetEntry("g"));
+    }
 }
