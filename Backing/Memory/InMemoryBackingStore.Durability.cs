@@ -59,9 +59,8 @@ public sealed partial class InMemoryBackingStore
                     {
                         var file = (MemoryFile)child;
                         var fileCopy = new MemoryFile(child.Inode, child.DurableAttributes.Copy());
-                        var content = (byte[])file.DurableContent.Clone();
+                        var content = file.DurableContent();
                         fileCopy.SetContent(content);
-                        fileCopy.DurableContent = (byte[])content.Clone();
                         clone._usedBytes += content.Length;
                         childCopy = fileCopy;
                     }

@@ -328,7 +328,7 @@ public sealed partial class InMemoryBackingStore : IBackingStore
             CheckPath(path);
             var directory = WalkDirectory(path);
             directory.DurableChildren = new Dictionary<string, MemoryNode>(directory.Children, StringComparer.Ordinal);
-            directory.DurableAttributes = directory.Attributes.Copy();
+            directory.DurableAttributes.CopyFrom(directory.Attributes);
         }
     }
 
@@ -420,8 +420,8 @@ public sealed partial class InMemoryBackingStore : IBackingStore
 
     internal static void FlushFile(MemoryFile file)
     {
-        file.DurableContent = file.Content();
-        file.DurableAttributes = file.Attributes.Copy();
+        file.MakeContentDurable();
+        file.DurableAttributes.CopyFrom(file.Attributes);
     }
 
     internal void ReleaseHandle(MemoryFile file)

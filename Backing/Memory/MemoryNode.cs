@@ -11,16 +11,28 @@ internal sealed class NodeAttributes
     public DateTime ChangeUtc;
     public SortedDictionary<string, byte[]> Xattrs = new(StringComparer.Ordinal);
 
+    /// <summary>Overwrites this with <paramref name="other"/>, reusing this instance (no allocation when there
+    /// are no xattrs, so an fsync in steady state allocates nothing).</summary>
     public void CopyFrom(NodeAttributes other)
     {
-        var copy = other.Copy();
-        Mode = copy.Mode;
-        Uid = copy.Uid;
-        Gid = copy.Gid;
-        LastAccessUtc = copy.LastAccessUtc;
-        LastWriteUtc = copy.LastWriteUtc;
-        ChangeUtc = copy.ChangeUtc;
-        Xattrs = copy.Xattrs;
+        Mode = other.Mode;
+        Uid = other.Uid;
+        Gid = other.Gid;
+        LastAccessUtc = other.LastAccessUtc;
+        LastWriteUtc = other.LastWriteUtc;
+        ChangeUtc = other.ChangeUtc;
+        if (Xattrs.Count > 0)
+        {
+            Xattrs.Clear();
+        }
+        if (other.Xattrs.Count == 0)
+        {
+            return; // enumerating a SortedDictionary allocates; skip it when there is nothing to copy
+        }
+        foreach (var (name, value) in other.Xattrs)
+        {
+            Xattrs[name] = (byte[])value.Clone();
+        }
     }
 
     public NodeAttributes Copy()
@@ -67,8 +79,23 @@ internal sealed class MemoryFile(ulong inode, NodeAttributes attributes) : Memor
     private byte[] _data = [];
     private long _length;
 
-    /// <summary>Content as of the last fsync (empty until the first one).</summary>
-    public byte[] DurableContent { get; set; } = [];
+    private byte[] _durable = [];
+    private int _durableLength;
+
+    /// <summary>Content as of the last fsync (empty until the first one), as a fresh array.</summary>
+    public byte[] DurableContent() => _durable.AsSpan(0, _durableLength).ToArray();
+
+    /// <summary>fsync: the current content becomes the durable one (the buffer is reused, so a steady
+    /// stream of fsyncs of a file that does not grow allocates nothing).</summary>
+    public void MakeContentDurable()
+    {
+        if (_durable.Length < _length)
+        {
+            _durable = new byte[_data.Length];
+        }
+        _data.AsSpan(0, (int)_length).CopyTo(_durable);
+        _durableLength = (int)_length;
+    }
 
     /// <summary>Open IBackingFile handles; a file with no links stays alive while this is above zero.</summary>
     public int OpenHandles { get; set; }
@@ -122,6 +149,8 @@ internal sealed class MemoryFile(ulong inode, NodeAttributes attributes) : Memor
     {
         _data = content;
         _length = content.Length;
+        _durable = (byte[])content.Clone();
+        _durableLength = content.Length;
     }
 
     private void EnsureCapacity(long length)

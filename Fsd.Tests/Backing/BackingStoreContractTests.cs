@@ -50,6 +50,33 @@ public abstract class BackingStoreContractTests : IDisposable
         return value;
     }
 
+    /// <summary>pread/pwrite/fsync/length on an open file must not allocate once warmed up (the engine's
+    /// chunk I/O runs through them). Not part of the shared suite: the recorder copies every write by design.</summary>
+    protected void AssertSteadyStateFileIoAllocatesNothing()
+    {
+        using var file = Store.OpenFile("hot", BackingOpenMode.CreateNew);
+        var block = new byte[4096];
+        var check = new byte[4096];
+        void Cycle(int i)
+        {
+            file.Write(i * 4096L, block);
+            file.Read(i * 4096L, check);
+            _ = file.Length;
+        }
+        for (var i = 0; i < 16; i++)
+        {
+            Cycle(i);
+        }
+        file.Flush();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 16; i++)
+        {
+            Cycle(i);
+        }
+        file.Flush();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     protected static void AssertFails(BackingError error, string path, Action action)
     {
         var e = Assert.Throws<BackingStoreException>(action);

@@ -47,6 +47,9 @@ public class DirectoryBackingStoreTests : BackingStoreContractTests
     }
 
     [Fact]
+    public void Steady_state_file_io_allocates_nothing() => AssertSteadyStateFileIoAllocatesNothing();
+
+    [Fact]
     public void Missing_root_is_refused_with_its_path()
     {
         var missing = System.IO.Path.Combine(Root, "absent");

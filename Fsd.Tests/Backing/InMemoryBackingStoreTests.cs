@@ -10,6 +10,9 @@ public class InMemoryBackingStoreTests : BackingStoreContractTests
     protected override IBackingStore CreateStore() => new InMemoryBackingStore();
 
     [Fact]
+    public void Steady_state_file_io_allocates_nothing() => AssertSteadyStateFileIoAllocatesNothing();
+
+    [Fact]
     public void Clock_sets_every_time()
     {
         var now = new DateTime(2020, 5, 6, 7, 8, 9, DateTimeKind.Utc);
