@@ -1,0 +1,23 @@
+namespace Layered.Fsd;
+
+/// <summary>
+/// Test-only switches that remove one lock or ordering step, so that the concurrency proofs can show they
+/// fail without it (a test that cannot fail proves nothing). All false in production; a volume logs a warning
+/// when any is set.
+/// </summary>
+public sealed class EngineTestSwitches
+{
+    /// <summary>Namespace operations take no directory, tree or rename lock.</summary>
+    public bool DisableNamespaceLocks { get; set; }
+
+    /// <summary>Size decisions (append offset, EOF/VDL updates) are made without the node lock.</summary>
+    public bool DisableNodeSizeLock { get; set; }
+
+    /// <summary>Reads, writes and truncates take no chunk range lock.</summary>
+    public bool DisableChunkRangeLocks { get; set; }
+
+    /// <summary>The delete disposition is read and written without the node lock.</summary>
+    public bool DisableDispositionLock { get; set; }
+
+    public bool AnySet => DisableNamespaceLocks || DisableNodeSizeLock || DisableChunkRangeLocks || DisableDispositionLock;
+}

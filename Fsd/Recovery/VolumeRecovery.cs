@@ -1,0 +1,225 @@
+using Layered.Backing;
+using Layered.Crypto;
+using Layered.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace Layered.Fsd;
+
+/// <summary>
+/// Recovery, run before every mount and by `layered recover`. Namespace operations are single atomic steps on
+/// the backing store and need no redo. What does: file sizes (kept in headers lazily, so the journal's size
+/// records after the last checkpoint are newer) and the chunk images written before a multi-step data change.
+/// For each file, the newest recorded state whose chunks are all stored and authentic is applied — so every
+/// write is there wholly or not at all — then the orphans of files unlinked while open, and temporaries, are
+/// freed, and a checkpoint ends the replay window.
+/// </summary>
+internal static class VolumeRecovery
+{
+    private sealed class FileHistory(UInt128 id)
+    {
+        public readonly UInt128 Id = id;
+        public readonly List<string> Paths = new();
+        public readonly List<(long Lsn, long Eof, long Vdl)> Sizes = new();
+        public readonly List<(long Lsn, ChunkImageRecord Image)> Images = new();
+        public bool Removed;
+        public string CurrentPath => Paths[^1];
+
+        public void MoveTo(string path)
+        {
+            if (Paths.Count == 0 || Paths[^1] != path)
+                Paths.Add(path);
+        }
+    }
+
+    public static RecoveryReport Run(Volume volume)
+    {
+        var log = volume.Log;
+        var replay = volume.Journal.ReadForReplay();
+        var files = new Dictionary<UInt128, FileHistory>();
+        FileHistory Track(UInt128 id, string path)
+        {
+            if (!files.TryGetValue(id, out var h))
+                files[id] = h = new FileHistory(id);
+            h.MoveTo(path);
+            return h;
+        }
+
+        foreach (var entry in replay)
+        {
+            switch (entry.Record)
+            {
+                case SetSizeRecord s when s.FileId != 0:
+                    Track(s.FileId, s.Path).Sizes.Add((entry.Lsn, s.Eof, s.Vdl));
+                    break;
+                case ChunkImageRecord c when c.FileId != 0:
+                    var h = Track(c.FileId, c.Path);
+                    h.Images.Add((entry.Lsn, c));
+                    h.Sizes.Add((entry.Lsn, c.Eof, c.Vdl));
+                    break;
+                case RenameRecord r:
+                    foreach (var f in files.Values)
+                        if (!f.Removed && FsPath.IsSelfOrDescendant(f.CurrentPath, r.FromPath))
+                            f.MoveTo(FsPath.Rebase(f.CurrentPath, r.FromPath, r.ToPath));
+                        else if (!f.Removed && f.CurrentPath == r.ToPath && f.Id != r.FileId)
+                            f.Removed = true; // replaced
+                    break;
+                case RemoveRecord rm:
+                    foreach (var f in files.Values)
+                        if (f.CurrentPath == rm.Path) f.Removed = true;
+                    break;
+                case OrphanRecord o:
+                    foreach (var f in files.Values)
+                        if (f.CurrentPath == o.Path) f.Removed = true;
+                    break;
+            }
+        }
+
+        int repaired = 0;
+        var damaged = new List<string>();
+        if (!volume.ReadOnly)
+        {
+            foreach (var f in files.Values)
+            {
+                if (f.Removed || f.Sizes.Count == 0)
+                    continue;
+                try
+                {
+                    if (RedoFile(volume, f, damaged))
+                        repaired++;
+                }
+                catch (Exception e) when (e is IOException or BackingStoreException)
+                {
+                    log.LogError(e, "Recovery could not bring '/{Path}' up to date", f.CurrentPath);
+                    damaged.Add($"/{f.CurrentPath}: {e.Message}");
+                }
+            }
+        }
+        int orphans = volume.ReadOnly ? 0 : EmptyFolder(volume.Store, Volume.OrphanDirectory);
+        int temps = volume.ReadOnly ? 0 : EmptyFolder(volume.Store, Volume.TempDirectory);
+        if (replay.TornTail is { } torn)
+            log.LogWarning("The journal's tail was torn at LSN {Lsn} ({Reason}); it was not replayed", torn.FromLsn, torn.Reason);
+        if (!volume.ReadOnly)
+            volume.Checkpoint();
+        return new RecoveryReport(replay.RecordCount, repaired, orphans, temps, replay.TornTail, damaged);
+    }
+
+    /// <summary>Finds the file (by id, at the newest of the paths it had) and applies its newest consistent state.</summary>
+    private static bool RedoFile(Volume volume, FileHistory f, List<string> damaged)
+    {
+        for (int i = f.Paths.Count - 1; i >= 0; i--)
+        {
+            var path = f.Paths[i];
+            var entry = volume.Store.TryGetEntry(path);
+            if (entry is null || entry.Kind != BackingEntryKind.File)
+                continue;
+            using var file = volume.Store.OpenFile(path, BackingOpenMode.OpenReadWrite);
+            var header = volume.ReadHeader(file, path, out bool missing);
+            if (missing || header.FileId.ToUInt128() != f.Id)
+                continue;
+            return Apply(volume, file, path, header, f, damaged);
+        }
+        return false; // the file is gone (removed by an operation the journal did not keep): nothing to redo
+    }
+
+    private static bool Apply(Volume volume, IBackingFile file, string path, FileHeader header, FileHistory f, List<string> damaged)
+    {
+        var layout = volume.Layout;
+        var newer = f.Sizes.Where(s => s.Lsn > header.AppliedLsn).ToList();
+        if (newer.Count == 0)
+            return false;
+        using var cipher = volume.Vault.OpenFileCipher(header.FileId);
+        foreach (var (lsn, image) in f.Images)
+        {
+            if (lsn > header.AppliedLsn)
+                file.Write(layout.StoredOffsetOf(image.ChunkIndex), image.StoredChunk);
+        }
+        // The lowest valid length the file went through: chunks from there on may have been rewritten.
+        long low = Math.Min(header.Vdl, newer.Min(s => s.Vdl));
+        for (int i = newer.Count - 1; i >= 0; i--)
+        {
+            var (lsn, eof, vdl) = newer[i];
+            if (ChunksAuthentic(file, cipher, layout, low, vdl))
+            {
+                Commit(volume, file, header, eof, vdl, newer[^1].Lsn);
+                return true;
+            }
+        }
+        // No recorded state is wholly stored: keep the longest authentic prefix and report the file.
+        long keep = LongestAuthenticPrefix(file, cipher, layout, low, header.Vdl);
+        Commit(volume, file, header, keep, keep, newer[^1].Lsn);
+        damaged.Add($"/{path}: recovered to {keep} bytes (later writes were not stored whole)");
+        return true;
+    }
+
+    private static void Commit(Volume volume, IBackingFile file, FileHeader header, long eof, long vdl, long lsn)
+    {
+        file.SetLength(volume.Layout.StoredLengthFor(vdl));
+        Span<byte> buffer = stackalloc byte[FileHeader.Size];
+        volume.Vault.Headers.Encode(header with { Eof = eof, Vdl = vdl, AppliedLsn = lsn }, buffer);
+        file.Flush();
+        file.Write(0, buffer);
+        file.Flush();
+    }
+
+    private static bool ChunksAuthentic(IBackingFile file, FileCipher cipher, ChunkLayout layout, long fromValid, long vdl)
+    {
+        if (file.Length < layout.StoredLengthFor(vdl))
+            return false;
+        byte[] stored = new byte[layout.StoredChunkSize];
+        byte[] plain = new byte[layout.ChunkSize];
+        for (long c = layout.ChunkIndexOf(Math.Min(fromValid, vdl)); c < layout.ChunkCount(vdl); c++)
+        {
+            int len = layout.PlainLengthOfChunk(c, vdl);
+            int storedLen = layout.StoredLengthOfChunk(len);
+            if (Volume.ReadFully(file, layout.StoredOffsetOf(c), stored.AsSpan(0, storedLen)) < storedLen ||
+                !cipher.TryDecryptChunk(c, stored.AsSpan(0, storedLen), plain.AsSpan(0, len)))
+                return false;
+        }
+        return true;
+    }
+
+    private static long LongestAuthenticPrefix(IBackingFile file, FileCipher cipher, ChunkLayout layout, long low, long headerVdl)
+    {
+        long valid = Math.Min(low, headerVdl);
+        // Chunks below 'low' were not rewritten since the header was durable; extend while full chunks authenticate.
+        long c = layout.ChunkIndexOf(valid);
+        valid = layout.PlainOffsetOf(c);
+        byte[] stored = new byte[layout.StoredChunkSize];
+        byte[] plain = new byte[layout.ChunkSize];
+        while (true)
+        {
+            long remaining = (file.Length - layout.StoredOffsetOf(c)) - layout.Overhead;
+            if (remaining <= 0)
+                break;
+            int len = (int)Math.Min(layout.ChunkSize, remaining);
+            int storedLen = layout.StoredLengthOfChunk(len);
+            if (Volume.ReadFully(file, layout.StoredOffsetOf(c), stored.AsSpan(0, storedLen)) < storedLen ||
+                !cipher.TryDecryptChunk(c, stored.AsSpan(0, storedLen), plain.AsSpan(0, len)))
+                break;
+            valid += len;
+            if (len < layout.ChunkSize)
+                break;
+            c++;
+        }
+        return valid;
+    }
+
+    private static int EmptyFolder(IBackingStore store, string dir)
+    {
+        if (store.TryGetEntry(dir) is null)
+            return 0;
+        int n = 0;
+        foreach (var e in store.ListDirectory(dir))
+        {
+            var p = dir + "/" + e.Name;
+            if (e.Kind == BackingEntryKind.Directory)
+                store.DeleteDirectory(p);
+            else
+                store.DeleteFile(p);
+            n++;
+        }
+        if (n > 0)
+            store.SyncDirectory(dir);
+        return n;
+    }
+}

@@ -1,0 +1,165 @@
+using Layered.Backing;
+using Layered.Fsd.Nodes;
+using Layered.Journal;
+
+namespace Layered.Fsd;
+
+// Information and attributes: stat by path or handle, and every change of attributes, mode, owner and times.
+// Each change is journaled (SetAttributesRecord) before it reaches the backing store.
+public sealed partial class Volume
+{
+    public FsStatus GetInfo(FileHandle handle, out FileInformation info)
+    {
+        info = default;
+        if (handle.Closed)
+            return FsStatus.InvalidHandle;
+        try
+        {
+            info = InfoOf(handle.Node);
+            return FsStatus.Success;
+        }
+        catch (Exception e) when (TryMapException(e, handle.Node.Path ?? "", out var status))
+        {
+            return status;
+        }
+    }
+
+    /// <summary>lstat: symlinks are reported, not followed.</summary>
+    public FsStatus GetInfo(string path, out FileInformation info)
+    {
+        info = default;
+        string p = "";
+        try
+        {
+            p = FsPath.Normalize(path);
+            using var scope = Locks.Lookup(FsPath.Parent(p));
+            var sp = StorePath(p);
+            var entry = Store.TryGetEntry(sp);
+            if (entry is null)
+            {
+                CheckParent(p);
+                return FsStatus.NotFound;
+            }
+            info = InfoOf(sp, entry);
+            return FsStatus.Success;
+        }
+        catch (Exception e) when (TryMapException(e, p, out var status))
+        {
+            return status;
+        }
+    }
+
+    /// <summary>chmod.</summary>
+    public FsStatus SetMode(string path, UnixMode mode) =>
+        ChangeAttributes(path, AttributeFields.Mode, mode, -1, -1, null, null);
+
+    /// <summary>chown; -1 leaves an id unchanged.</summary>
+    public FsStatus SetOwner(string path, int uid, int gid) =>
+        ChangeAttributes(path, AttributeFields.Owner, 0, uid, gid, null, null);
+
+    /// <summary>utimens; null leaves a time unchanged.</summary>
+    public FsStatus SetTimes(string path, DateTime? lastAccessUtc, DateTime? lastWriteUtc) =>
+        ChangeAttributes(path, (lastAccessUtc is null ? 0 : AttributeFields.LastAccessTime) | (lastWriteUtc is null ? 0 : AttributeFields.LastWriteTime),
+            0, -1, -1, lastAccessUtc, lastWriteUtc);
+
+    private FsStatus ChangeAttributes(string path, AttributeFields fields, UnixMode mode, int uid, int gid, DateTime? atime, DateTime? mtime)
+    {
+        string p = "";
+        try
+        {
+            p = FsPath.Normalize(path);
+            CheckWritable(p);
+            using var scope = Locks.Lookup(FsPath.Parent(p));
+            var sp = StorePath(p);
+            var entry = Store.TryGetEntry(sp);
+            if (entry is null)
+                return FsStatus.NotFound;
+            ApplyAttributes(sp, Nodes.Find(entry.Inode), fields, mode, uid, gid, atime, mtime);
+            return FsStatus.Success;
+        }
+        catch (Exception e) when (TryMapException(e, p, out var status))
+        {
+            return status;
+        }
+    }
+
+    private void ApplyAttributes(string storePath, FileNode? node, AttributeFields fields, UnixMode mode, int uid, int gid, DateTime? atime, DateTime? mtime)
+    {
+        if (fields == 0)
+            return;
+        Append(new SetAttributesRecord(node?.FileId.ToUInt128() ?? 0, storePath, fields, (uint)mode, uid, gid, 0, 0,
+            atime?.Ticks ?? 0, mtime?.Ticks ?? 0, 0));
+        if ((fields & AttributeFields.Mode) != 0)
+            Store.SetMode(storePath, mode & UnixMode.PermissionMask);
+        if ((fields & AttributeFields.Owner) != 0)
+            Store.SetOwner(storePath, uid, gid);
+        if ((fields & (AttributeFields.LastAccessTime | AttributeFields.LastWriteTime)) != 0)
+        {
+            Store.SetTimes(storePath, atime, mtime);
+            if (node is not null && mtime is not null)
+                lock (node.Sync) node.LastWriteUtc = mtime;
+        }
+    }
+
+    /// <summary>
+    /// NT SetBasicInfo on an open handle. Null fields are left alone (the host turns INVALID_FILE_ATTRIBUTES and
+    /// zero times into null before calling).
+    /// </summary>
+    public FsStatus SetBasicInfo(FileHandle handle, BasicInfoChange change, out FileInformation info)
+    {
+        info = default;
+        var node = handle.Node;
+        if (handle.Closed)
+            return FsStatus.InvalidHandle;
+        try
+        {
+            CheckWritable(node.Path ?? "");
+            var path = node.Path;
+            if (path is not null)
+            {
+                using var scope = Locks.Lookup(FsPath.Parent(path));
+                if (change.Attributes is not null || change.CreationUtc is not null)
+                    SetNtAttributes(node, path, change.Attributes, change.CreationUtc);
+                var fields = (change.LastAccessUtc is null ? 0 : AttributeFields.LastAccessTime) |
+                             (change.LastWriteUtc is null ? 0 : AttributeFields.LastWriteTime);
+                if (node.Path == path)
+                    ApplyAttributes(path, node, fields, 0, -1, -1, change.LastAccessUtc, change.LastWriteUtc);
+            }
+            info = InfoOf(node);
+            return FsStatus.Success;
+        }
+        catch (Exception e) when (TryMapException(e, node.Path ?? "", out var status))
+        {
+            return status;
+        }
+    }
+
+    /// <summary>Records NT attributes and/or creation time of a node (journaled, then stored).</summary>
+    internal void SetNtAttributes(FileNode node, string storePath, NtAttributes? attributes, DateTime? creation)
+    {
+        var current = InfoOf(node);
+        var attrs = (attributes ?? current.Attributes) & NtAttributes.Settable;
+        var created = creation ?? current.CreationUtc;
+        var fields = (attributes is null ? 0 : AttributeFields.Attributes) | (creation is null ? 0 : AttributeFields.CreationTime);
+        Append(new SetAttributesRecord(node.FileId.ToUInt128(), storePath, fields, 0, -1, -1, (uint)attrs, created.Ticks, 0, 0, 0));
+        if (_options.NtMetadata)
+            StoreNtMetadata(storePath, attrs, created);
+        else if (attributes is not null)
+        {
+            // Without NT metadata, the read-only attribute is the owner's write bit (as Samba maps it).
+            var entry = Store.TryGetEntry(storePath);
+            if (entry is not null)
+            {
+                var mode = (attrs & NtAttributes.ReadOnly) != 0 ? entry.Mode & ~(UnixMode.UserWrite | UnixMode.GroupWrite | UnixMode.OtherWrite) : entry.Mode | UnixMode.UserWrite;
+                if (mode != entry.Mode)
+                    Store.SetMode(storePath, mode & UnixMode.PermissionMask);
+            }
+        }
+        lock (node.Sync)
+        {
+            node.NtAttributes = attrs;
+            node.CreationUtc = created;
+            node.NtLoaded = true;
+        }
+    }
+}

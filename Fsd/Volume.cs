@@ -1,0 +1,237 @@
+using Layered.Backing;
+using Layered.Crypto;
+using Layered.Fsd.Locking;
+using Layered.Fsd.Nodes;
+using Layered.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace Layered.Fsd;
+
+/// <summary>
+/// A mounted vault: the host-neutral file system engine. Every mutation gets its place in one total order (its
+/// journal LSN) while holding the locks that make it take effect on the backing store and on the in-memory
+/// state in that same order (DESIGN §2, §5). Hosts translate their calls into these methods and nothing more.
+/// Public operations return an <see cref="FsStatus"/>; they never throw for a file system error.
+/// </summary>
+public sealed partial class Volume : IDisposable
+{
+    internal const string MetaDirectory = VaultLayout.MetaDirectoryName;
+    internal const string JournalDirectory = MetaDirectory + "/" + VaultLayout.JournalDirectoryName;
+    internal const string OrphanDirectory = MetaDirectory + "/orphans";
+    internal const string TempDirectory = MetaDirectory + "/tmp";
+    internal const string LockFile = MetaDirectory + "/" + VaultLayout.LockFileName;
+
+    internal readonly IBackingStore Store;
+    internal readonly Vault Vault;
+    internal readonly WriteAheadJournal Journal;
+    internal readonly NamespaceLocks Locks;
+    internal readonly NodeTable Nodes = new();
+    internal readonly EngineTestSwitches Switches;
+    internal readonly ILogger Log;
+    internal readonly INameTransform Names;
+    internal readonly ChunkLayout Layout;
+    internal readonly Func<DateTime> UtcNow;
+    private readonly VolumeOptions _options;
+    private readonly IDisposable _vaultLock;
+    private readonly object _checkpointGate = new();
+    private readonly Timer? _checkpointTimer;
+    private long _orphanCounter;
+    private int _retainedDirty;
+    private bool _disposed;
+
+    private Volume(VolumeOptions options, IDisposable vaultLock, WriteAheadJournal journal)
+    {
+        _options = options;
+        Store = options.Store;
+        Vault = options.Vault;
+        Journal = journal;
+        Switches = options.TestSwitches;
+        Locks = new NamespaceLocks(Switches);
+        Log = options.LoggerFactory.CreateLogger("Layered.Volume");
+        Names = options.Names;
+        Layout = options.Vault.Layout;
+        UtcNow = options.UtcNow;
+        _vaultLock = vaultLock;
+        ReadOnly = options.ReadOnly;
+        if (Switches.AnySet)
+            Log.LogWarning("Engine test switches are set: ordering guarantees are deliberately broken");
+        if (options.CheckpointInterval > TimeSpan.Zero)
+            _checkpointTimer = new Timer(_ => TimedCheckpoint(), null, options.CheckpointInterval, options.CheckpointInterval);
+    }
+
+    public bool ReadOnly { get; }
+    public string Location => Store.Location;
+
+    /// <summary>What recovery did when this volume was mounted.</summary>
+    public RecoveryReport Recovery { get; private set; } = RecoveryReport.Empty;
+
+    /// <summary>
+    /// Prepares a new vault's store for mounting: the journal and the vault's private folders.
+    /// Called once, by `layered init`.
+    /// </summary>
+    public static void InitializeStore(IBackingStore store, JournalOptions journalOptions, ILoggerFactory loggerFactory)
+    {
+        foreach (var dir in new[] { MetaDirectory, OrphanDirectory, TempDirectory })
+        {
+            if (store.TryGetEntry(dir) is null)
+                store.CreateDirectory(dir, UnixMode.UserRead | UnixMode.UserWrite | UnixMode.UserExecute);
+        }
+        store.SyncDirectory(MetaDirectory);
+        store.SyncDirectory("");
+        using var journal = WriteAheadJournal.Create(store, JournalDirectory, journalOptions, loggerFactory.CreateLogger("Layered.Journal"));
+    }
+
+    /// <summary>
+    /// Mounts the vault: takes the exclusive vault lock, opens the journal, runs recovery (replay after the last
+    /// checkpoint, orphans and temporaries freed, checkpoint) and returns the ready volume.
+    /// </summary>
+    public static Volume Mount(VolumeOptions options)
+    {
+        var log = options.LoggerFactory.CreateLogger("Layered.Volume");
+        IDisposable vaultLock;
+        try
+        {
+            vaultLock = options.Store.AcquireExclusiveLock(LockFile);
+        }
+        catch (BackingStoreException e) when (e.Error == BackingError.Locked)
+        {
+            throw new VolumeLockedException(options.Store.Location, e);
+        }
+        catch (BackingStoreException e) when (e.Error == BackingError.NotFound)
+        {
+            throw new FsException(FsStatus.NotFound, "", $"'{options.Store.Location}' is not an initialized vault (no {MetaDirectory} folder)", e);
+        }
+
+        WriteAheadJournal? journal = null;
+        try
+        {
+            foreach (var dir in new[] { OrphanDirectory, TempDirectory })
+            {
+                if (options.Store.TryGetEntry(dir) is null && !options.ReadOnly)
+                    options.Store.CreateDirectory(dir, UnixMode.UserRead | UnixMode.UserWrite | UnixMode.UserExecute);
+            }
+            journal = WriteAheadJournal.Open(options.Store, JournalDirectory, options.Journal, options.LoggerFactory.CreateLogger("Layered.Journal"));
+            var volume = new Volume(options, vaultLock, journal);
+            volume.Recovery = VolumeRecovery.Run(volume);
+            log.LogInformation("Mounted vault {Location}: {Recovery}", options.Store.Location, volume.Recovery);
+            return volume;
+        }
+        catch
+        {
+            journal?.Dispose();
+            vaultLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Size and free space, from the backing store.</summary>
+    public VolumeStatistics GetStatistics()
+    {
+        var s = Store.GetStatistics();
+        return new VolumeStatistics(s.TotalBytes, s.FreeBytes, s.AvailableBytes, FsPath.MaxNameBytes);
+    }
+
+    /// <summary>Open and retained nodes (for tests and diagnostics: proves close frees nodes).</summary>
+    public int NodeCount => Nodes.Count;
+
+    /// <summary>Appends a record: the operation's place in the total order. Called under the operation's locks,
+    /// before the backing store is changed (log before apply).</summary>
+    internal long Append(JournalRecord record) => Journal.Append(record);
+
+    internal string StorePath(string plainPath) => Names.ToStorePath(plainPath);
+
+    internal string NewOrphanPath(ulong inode) =>
+        $"{OrphanDirectory}/{inode:x}-{Interlocked.Increment(ref _orphanCounter):x}";
+
+    internal string NewTempPath() => $"{TempDirectory}/{Guid.NewGuid():N}";
+
+    private void TimedCheckpoint()
+    {
+        try
+        {
+            Checkpoint();
+        }
+        catch (Exception e)
+        {
+            Log.LogError(e, "Background checkpoint failed");
+        }
+    }
+
+    /// <summary>Called when a closed node is kept for its unsynced state; bounds how many there are.</summary>
+    internal void NoteRetainedDirty()
+    {
+        if (Interlocked.Increment(ref _retainedDirty) >= _options.MaxRetainedDirtyNodes)
+            Checkpoint();
+    }
+
+    /// <summary>
+    /// Makes every effect of every record appended so far durable in the backing store (data, then headers),
+    /// then lets the journal record the checkpoint and free what it no longer needs. Nodes that were only kept for
+    /// their unsynced state are released.
+    /// </summary>
+    public void Checkpoint()
+    {
+        if (ReadOnly)
+            return;
+        lock (_checkpointGate)
+        {
+            long upTo = Journal.TailLsn;
+            foreach (var node in Nodes.Snapshot())
+                SyncNode(node, forCheckpoint: true);
+            Journal.Checkpoint(upTo);
+            Interlocked.Exchange(ref _retainedDirty, 0);
+        }
+    }
+
+    /// <summary>
+    /// Volume flush (FlushFileBuffers on the volume, syncfs): every file's data and size durable.
+    /// </summary>
+    public FsStatus FlushVolume()
+    {
+        try
+        {
+            Checkpoint();
+            Store.SyncDirectory("");
+            return FsStatus.Success;
+        }
+        catch (Exception e) when (TryMapException(e, "", out var status))
+        {
+            return status;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _checkpointTimer?.Dispose();
+        try
+        {
+            Checkpoint();
+        }
+        catch (Exception e)
+        {
+            Log.LogError(e, "Final checkpoint failed; recovery will replay the journal at the next mount");
+        }
+        foreach (var node in Nodes.Snapshot())
+            DisposeNodeResources(node);
+        Journal.Dispose();
+        _vaultLock.Dispose();
+    }
+
+    internal static void DisposeNodeResources(FileNode node)
+    {
+        lock (node.Sync)
+        {
+            node.File?.Dispose();
+            node.File = null;
+            node.Cipher?.Dispose();
+            node.Cipher = null;
+        }
+    }
+}
+
+/// <summary>The vault is mounted by another process (its lock file is held).</summary>
+public sealed class VolumeLockedException(string location, Exception inner)
+    : IOException($"The vault '{location}' is already mounted (its lock is held by another process)", inner);
