@@ -103,6 +103,11 @@ internal sealed class LinuxFileSystem : INativeFileSystem
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
+            // open(2) applies the umask; the contract promises DefaultFile for new files.
+            if (mode == BackingOpenMode.CreateNew && (OpenFileMode & _umask) != 0 && LinuxLibc.Fchmod(handle, OpenFileMode) != 0)
+            {
+                throw LinuxErrno.Last("fchmod", path.Relative);
+            }
             // O_RDONLY opens directories too; the contract is about regular files only.
             byte* statx = stackalloc byte[LinuxLibc.StatxSize];
             if (LinuxLibc.Statx(handle, "", LinuxLibc.AtEmptyPath, LinuxLibc.StatxBasicStats, statx) != 0)
@@ -179,7 +184,10 @@ internal sealed class LinuxFileSystem : INativeFileSystem
             case LinuxErrno.ENOENT:
                 // Either the source is missing or the target's parent is.
                 throw new BackingStoreException(BackingError.NotFound, Exists(from) ? to.Relative : from.Relative, message);
-            case LinuxErrno.EEXIST or LinuxErrno.ENOTEMPTY or LinuxErrno.EISDIR or LinuxErrno.ENOTDIR:
+            case LinuxErrno.ENOTDIR:
+                // Either a parent of one path is a file, or a directory would replace a file.
+                throw new BackingStoreException(BackingError.NotADirectory, ParentIsDirectory(from) ? to.Relative : from.Relative, message);
+            case LinuxErrno.EEXIST or LinuxErrno.ENOTEMPTY or LinuxErrno.EISDIR:
                 throw new BackingStoreException(LinuxErrno.ToBackingError(errno), to.Relative, message);
             default:
                 throw new BackingStoreException(LinuxErrno.ToBackingError(errno), from.Relative, message);
@@ -200,6 +208,8 @@ internal sealed class LinuxFileSystem : INativeFileSystem
                 throw new BackingStoreException(BackingError.IsADirectory, existing.Relative, "Cannot hard-link a directory");
             case LinuxErrno.ENOENT:
                 throw new BackingStoreException(BackingError.NotFound, Exists(existing) ? newPath.Relative : existing.Relative, message);
+            case LinuxErrno.ENOTDIR:
+                throw new BackingStoreException(BackingError.NotADirectory, ParentIsDirectory(existing) ? newPath.Relative : existing.Relative, message);
             case LinuxErrno.EEXIST:
                 throw new BackingStoreException(BackingError.AlreadyExists, newPath.Relative, message);
             case LinuxErrno.EMLINK:
@@ -396,16 +406,28 @@ internal sealed class LinuxFileSystem : INativeFileSystem
         }
     }
 
-    private void RequireDirectory(StorePath path)
+    /// <summary>lstat that must find a directory; the kernel's errno says whether a name or a parent is wrong.</summary>
+    private static unsafe void RequireDirectory(StorePath path)
     {
-        var entry = TryGetEntry(path) ?? throw new BackingStoreException(BackingError.NotFound, path.Relative, "Directory not found");
-        if (entry.Kind != BackingEntryKind.Directory)
+        byte* statx = stackalloc byte[LinuxLibc.StatxSize];
+        if (LinuxLibc.Statx(LinuxLibc.AtFdCwd, path.Full, LinuxLibc.AtSymlinkNoFollow, LinuxLibc.StatxBasicStats, statx) != 0)
+        {
+            throw LinuxErrno.Last("lstat", path.Relative);
+        }
+        if (LinuxStat.Kind(LinuxStat.Mode(new ReadOnlySpan<byte>(statx, LinuxLibc.StatxSize))) != BackingEntryKind.Directory)
         {
             throw new BackingStoreException(BackingError.NotADirectory, path.Relative, "Not a directory");
         }
     }
 
     private bool Exists(StorePath path) => TryGetEntry(path) is not null;
+
+    private bool ParentIsDirectory(StorePath path)
+    {
+        var parent = BackingPath.Parent(path.Relative);
+        var full = parent.Length == 0 ? path.Full[..^(path.Relative.Length + 1)] : path.Full[..^(path.Relative.Length - parent.Length)];
+        return TryGetEntry(new StorePath(parent, full))?.Kind == BackingEntryKind.Directory;
+    }
 
     /// <summary>ENODATA means "no such attribute"; anything else is an error (ENOENT included: the file is missing).</summary>
     private static bool LastErrorIsNoData() =>

@@ -77,6 +77,9 @@ internal static partial class LinuxLibc
     [LibraryImport(Libc, EntryPoint = "fchmodat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Fchmodat(int dirfd, string path, uint mode, int flags);
 
+    [LibraryImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
+    public static partial int Fchmod(SafeFileHandle fd, uint mode);
+
     [LibraryImport(Libc, EntryPoint = "lchown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Lchown(string path, int uid, int gid);
 

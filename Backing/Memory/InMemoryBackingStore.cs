@@ -165,15 +165,30 @@ public sealed partial class InMemoryBackingStore : IBackingStore
             {
                 throw new BackingStoreException(BackingError.NameInvalid, to, $"Cannot move '{from}' into itself");
             }
+            // Lookups in the kernel's order, naming the path the directory store names for each errno.
             var (fromParent, fromName) = WalkParent(from);
-            var (toParent, toName) = WalkParent(to);
-            var source = Child(fromParent, fromName, from);
+            fromParent.Children.TryGetValue(fromName, out var sourceOrNull);
+            MemoryDirectory toParent;
+            string toName;
+            try
+            {
+                (toParent, toName) = WalkParent(to);
+            }
+            catch (BackingStoreException e) when (e.Error == BackingError.NotFound && sourceOrNull is null)
+            {
+                throw new BackingStoreException(BackingError.NotFound, from, "No such file or directory", e);
+            }
+            var source = sourceOrNull ?? throw new BackingStoreException(BackingError.NotFound, from, "No such file or directory");
             if (toParent.Children.TryGetValue(toName, out var target))
             {
                 var message = $"Rename of '{from}' to '{to}' failed";
                 if (!replace)
                 {
                     throw new BackingStoreException(BackingError.AlreadyExists, to, message + ": the target exists");
+                }
+                if (BackingPath.IsSameOrBelow(from, to) && from != to)
+                {
+                    throw new BackingStoreException(BackingError.NotEmpty, to, message + ": the target is an ancestor of the source");
                 }
                 if (ReferenceEquals(source, target))
                 {
@@ -208,14 +223,14 @@ public sealed partial class InMemoryBackingStore : IBackingStore
             BackingPath.ValidateNotRoot(existing, "link");
             BackingPath.ValidateNotRoot(newPath, "link onto");
             var node = Walk(existing);
-            if (node is MemoryDirectory)
-            {
-                throw new BackingStoreException(BackingError.IsADirectory, existing, "Cannot hard-link a directory");
-            }
             var (parent, name) = WalkParent(newPath);
             if (parent.Children.ContainsKey(name))
             {
                 throw new BackingStoreException(BackingError.AlreadyExists, newPath, $"Link of '{existing}' failed: the name exists");
+            }
+            if (node is MemoryDirectory)
+            {
+                throw new BackingStoreException(BackingError.IsADirectory, existing, "Cannot hard-link a directory");
             }
             AddChild(parent, name, node);
             node.Attributes.ChangeUtc = _options.Clock();
