@@ -20,10 +20,14 @@ internal sealed class HostPathProbe
 
     private long _allocatedBetweenCalls;
     private long _measuredGaps;
+    private long _gapsWithAllocation;
 
     public long AllocatedBetweenCalls => Interlocked.Read(ref _allocatedBetweenCalls);
 
     public long MeasuredGaps => Interlocked.Read(ref _measuredGaps);
+
+    /// <summary>Gaps in which anything was allocated at all.</summary>
+    public long GapsWithAllocation => Interlocked.Read(ref _gapsWithAllocation);
 
     public void EnterHotPath()
     {
@@ -33,6 +37,10 @@ internal sealed class HostPathProbe
         {
             Interlocked.Add(ref _allocatedBetweenCalls, now - _lastExit);
             Interlocked.Increment(ref _measuredGaps);
+            if (now != _lastExit)
+            {
+                Interlocked.Increment(ref _gapsWithAllocation);
+            }
         }
     }
 

