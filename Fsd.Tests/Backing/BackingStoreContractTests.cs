@@ -553,6 +553,9 @@ public abstract class BackingStoreContractTests : IDisposable
         first.Dispose();
         using var second = Store.AcquireExclusiveLock("lock");
         using var other = Store.AcquireExclusiveLock("other-lock");
+        Store.CreateDirectory("d");
+        AssertFails(BackingError.IsADirectory, "d", () => Store.AcquireExclusiveLock("d"));
+        AssertFails(BackingError.NotFound, "missing/lock", () => Store.AcquireExclusiveLock("missing/lock"));
     }
 
     [Fact]
