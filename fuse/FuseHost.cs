@@ -42,6 +42,7 @@ public sealed unsafe class FuseHost : IDisposable
     private FuseArgs* _arguments;
     private nint _fuse;
     private int _state = Running;
+    private bool _loopStarted;
     private long _callbackFailures;
     private FuseConnectionInfo _connection;
 
@@ -91,6 +92,7 @@ public sealed unsafe class FuseHost : IDisposable
             throw new FuseMountException(FuseMountError.UnsupportedPlatform, e.Message, e);
         }
 
+        options.Validate();
         string mountPoint = MountPointValidator.Validate(options.MountPoint);
         LibFuse.EnsureLoaded();
         FuseLog.UseLogger(logger);
@@ -102,7 +104,12 @@ public sealed unsafe class FuseHost : IDisposable
         }
         catch
         {
-            host.ReleaseNativeResources();
+            // Once the loop thread runs, its teardown owns the native memory libfuse still uses.
+            if (!host._loopStarted)
+            {
+                host.ReleaseNativeResources();
+            }
+
             throw;
         }
 
@@ -294,6 +301,7 @@ public sealed unsafe class FuseHost : IDisposable
 
         var loop = new Thread(RunLoop) { Name = "fuse-loop", IsBackground = true };
         loop.Start();
+        _loopStarted = true;
 
         int finished = Task.WaitAny([_ready.Task, _completion.Task], _options.ReadyTimeout);
         if (finished != 0 || !_ready.Task.IsCompletedSuccessfully)
@@ -333,15 +341,7 @@ public sealed unsafe class FuseHost : IDisposable
         }
 
         mountOptions.Add(_options.ReadOnly ? "ro" : "rw");
-        foreach (string extra in _options.ExtraOptions)
-        {
-            if (string.IsNullOrWhiteSpace(extra))
-            {
-                throw new FuseMountException(FuseMountError.OptionsRejected, "An empty -o option was given.");
-            }
-
-            mountOptions.Add(extra);
-        }
+        mountOptions.AddRange(_options.ExtraOptions);
 
         var arguments = new List<string> { "layered", "-o", string.Join(',', mountOptions) };
         if (_options.Debug)

@@ -73,4 +73,30 @@ public sealed class FuseMountOptions
 
     /// <summary>How long Dispose waits for the loop to end and libfuse to be torn down.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws <see cref="FuseMountException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        Require(EntryTimeout >= TimeSpan.Zero, nameof(EntryTimeout), "must not be negative");
+        Require(NegativeTimeout >= TimeSpan.Zero, nameof(NegativeTimeout), "must not be negative");
+        Require(AttributeTimeout >= TimeSpan.Zero, nameof(AttributeTimeout), "must not be negative");
+        Require(MaxWrite >= 4096, nameof(MaxWrite), "must be at least 4096 bytes");
+        Require(MaxThreads >= 1, nameof(MaxThreads), "must be at least 1");
+        Require(ReadyTimeout > TimeSpan.Zero, nameof(ReadyTimeout), "must be positive");
+        Require(ShutdownTimeout > TimeSpan.Zero, nameof(ShutdownTimeout), "must be positive");
+        Require(!string.IsNullOrWhiteSpace(FileSystemName), nameof(FileSystemName), "must not be empty");
+        Require(!string.IsNullOrWhiteSpace(Subtype) && !Subtype.Contains(','), nameof(Subtype), "must be a non-empty word");
+        foreach (string option in ExtraOptions)
+        {
+            Require(!string.IsNullOrWhiteSpace(option), nameof(ExtraOptions), "must not contain an empty -o option");
+        }
+    }
+
+    private static void Require(bool condition, string option, string rule)
+    {
+        if (!condition)
+        {
+            throw new FuseMountException(FuseMountError.OptionsRejected, $"Mount option {option} {rule}.");
+        }
+    }
 }

@@ -48,9 +48,17 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         }
     }
 
+    /// <summary>Makes Init throw, to test a file system that cannot start.</summary>
+    public bool FailInit { get; init; }
+
     public void Init(ref FuseConnectionInfo connection)
     {
         InitCalls++;
+        if (FailInit)
+        {
+            throw new InvalidOperationException("injected init failure");
+        }
+
         Connection = connection;
     }
 

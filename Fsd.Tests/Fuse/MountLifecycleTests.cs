@@ -102,6 +102,42 @@ public class MountLifecycleTests
     }
 
     [Fact]
+    public void FileSystemThatFailsInitIsReportedAndLeavesNoMount()
+    {
+        string directory = Directory.CreateTempSubdirectory("layered-fuse-initfail-").FullName;
+        try
+        {
+            var fileSystem = new MemoryFileSystem { FailInit = true };
+            var error = Assert.Throws<FuseMountException>(() => FuseHost.Mount(fileSystem, new FuseMountOptions { MountPoint = directory }));
+            Assert.Equal(FuseMountError.InitFailed, error.Error);
+            Assert.Contains("injected init failure", error.Message, StringComparison.Ordinal);
+            Assert.Null(MountTable.Find(directory));
+        }
+        finally
+        {
+            TestMount.ForceUnmount(directory);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void OutOfRangeOptionIsRefusedByName()
+    {
+        string directory = Directory.CreateTempSubdirectory("layered-fuse-options-").FullName;
+        try
+        {
+            var error = Assert.Throws<FuseMountException>(() => FuseHost.Mount(new MemoryFileSystem(),
+                new FuseMountOptions { MountPoint = directory, AttributeTimeout = TimeSpan.FromSeconds(-1) }));
+            Assert.Equal(FuseMountError.OptionsRejected, error.Error);
+            Assert.Contains(nameof(FuseMountOptions.AttributeTimeout), error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MissingMountPointIsRefusedWithItsPath()
     {
         string missing = Path.Combine(Path.GetTempPath(), "layered-no-such-" + Guid.NewGuid().ToString("N"));

@@ -1,0 +1,357 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Layered.Backing;
+using Layered.Fsd;
+
+namespace Layered.Fuse.Adapter;
+
+/// <summary>
+/// The POSIX adapter: each FUSE call becomes one engine call and an errno. No locking policy, size bookkeeping
+/// or crypto here (DESIGN §3): O_APPEND is the engine's Append mode, unlink of an open file is the engine's
+/// unlink, rename flags map to engine rename flags. Permission checks are the kernel's (default_permissions).
+/// </summary>
+public sealed class EngineFileSystem : IFuseFileSystem
+{
+    private readonly Volume _volume;
+    private readonly ConcurrentDictionary<ulong, OpenFile> _open = new();
+    private readonly ConcurrentDictionary<ulong, DirectoryListing> _directories = new();
+    private long _nextHandle;
+
+    public EngineFileSystem(Volume volume) => _volume = volume;
+
+    private sealed class OpenFile(FileHandle handle, bool append)
+    {
+        public readonly FileHandle Handle = handle;
+        public readonly bool Append = append;
+    }
+
+    private sealed class DirectoryListing(string path)
+    {
+        public readonly string Path = path;
+        public List<DirectoryEntry>? Snapshot;
+    }
+
+    private static string PathOf(ReadOnlySpan<byte> path) => Encoding.UTF8.GetString(path);
+
+    public void Init(ref FuseConnectionInfo connection) { }
+
+    public void Destroy() => _volume.FlushVolume();
+
+    public int GetAttributes(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FileStat stat, ulong? handle)
+    {
+        FsStatus status;
+        FileInformation info;
+        if (handle is { } h && _open.TryGetValue(h, out var file))
+            status = _volume.GetInfo(file.Handle, out info);
+        else
+            status = _volume.GetInfo(PathOf(path), out info);
+        if (status == FsStatus.Success)
+            Fill(ref stat, info);
+        return ErrnoMapping.Result(status);
+    }
+
+    internal static void Fill(ref FileStat stat, in FileInformation info)
+    {
+        uint type = info.Type switch
+        {
+            NodeType.Directory => FileModes.Directory,
+            NodeType.Symlink => FileModes.Symlink,
+            _ => FileModes.Regular,
+        };
+        stat.Inode = info.InodeNumber;
+        stat.Mode = type | ((uint)info.Mode & 0xFFF);
+        stat.LinkCount = (ulong)Math.Max(1, info.LinkCount);
+        stat.Uid = (uint)info.Uid;
+        stat.Gid = (uint)info.Gid;
+        stat.Size = info.EndOfFile;
+        stat.BlockSize = 4096;
+        stat.Blocks = (info.AllocationSize + 511) / 512;
+        stat.AccessTime = PosixTime.FromDateTime(info.LastAccessUtc);
+        stat.ModificationTime = PosixTime.FromDateTime(info.LastWriteUtc);
+        stat.ChangeTime = PosixTime.FromDateTime(info.ChangeUtc);
+    }
+
+    public int ReadLink(in FuseRequestContext caller, ReadOnlySpan<byte> path, Span<byte> target)
+    {
+        var status = _volume.ReadSymlink(PathOf(path), out var text);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        if (target.Length == 0)
+            return -Errno.ERANGE;
+        // readlink truncates silently; libfuse wants a NUL-terminated string in the buffer.
+        var bytes = Encoding.UTF8.GetBytes(text);
+        int n = Math.Min(bytes.Length, target.Length - 1);
+        bytes.AsSpan(0, n).CopyTo(target);
+        target[n] = 0;
+        return 0;
+    }
+
+    public int MakeDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode) =>
+        ErrnoMapping.Result(_volume.CreateDirectory(PathOf(path), (UnixMode)(mode & 0xFFF), (int)caller.Uid, (int)caller.Gid, out _));
+
+    public int Unlink(in FuseRequestContext caller, ReadOnlySpan<byte> path) =>
+        ErrnoMapping.Result(_volume.Unlink(PathOf(path)));
+
+    public int RemoveDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path) =>
+        ErrnoMapping.Result(_volume.RemoveDirectory(PathOf(path)));
+
+    public int CreateSymbolicLink(in FuseRequestContext caller, ReadOnlySpan<byte> target, ReadOnlySpan<byte> linkPath) =>
+        ErrnoMapping.Result(_volume.CreateSymlink(PathOf(linkPath), PathOf(target), (int)caller.Uid, (int)caller.Gid, out _));
+
+    public int Rename(in FuseRequestContext caller, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, RenameFlags flags)
+    {
+        if ((flags & RenameFlags.Exchange) != 0)
+            return -Errno.EINVAL; // RENAME_EXCHANGE is not supported: a clear EINVAL, as rename(2) allows
+        var engineFlags = (flags & RenameFlags.NoReplace) != 0 ? Fsd.RenameFlags.None : Fsd.RenameFlags.Replace;
+        return ErrnoMapping.Result(_volume.Rename(PathOf(from), PathOf(to), engineFlags));
+    }
+
+    public int CreateHardLink(in FuseRequestContext caller, ReadOnlySpan<byte> existingPath, ReadOnlySpan<byte> newPath) =>
+        ErrnoMapping.Result(_volume.Link(PathOf(existingPath), PathOf(newPath), out _) switch
+        {
+            FsStatus.AccessDenied => FsStatus.CannotDelete, // link(2) on a directory is EPERM
+            var s => s,
+        });
+
+    public int ChangeMode(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ulong? handle) =>
+        ErrnoMapping.Result(_volume.SetMode(PathFor(path, handle), (UnixMode)(mode & 0xFFF)));
+
+    public int ChangeOwner(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint uid, uint gid, ulong? handle) =>
+        ErrnoMapping.Result(_volume.SetOwner(PathFor(path, handle), uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid));
+
+    /// <summary>Path-based calls made on an open handle (f-calls) may come without a path.</summary>
+    private string PathFor(ReadOnlySpan<byte> path, ulong? handle) =>
+        path.Length == 0 && handle is { } h && _open.TryGetValue(h, out var f) ? f.Handle.OpenedPath : PathOf(path);
+
+    public int Truncate(in FuseRequestContext caller, ReadOnlySpan<byte> path, long size, ulong? handle)
+    {
+        if (handle is { } h && _open.TryGetValue(h, out var file) && (file.Handle.Access & FileAccess2.Write) != 0)
+            return ErrnoMapping.Result(_volume.SetFileSize(file.Handle, size));
+        var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.Write, NonDirectory = true },
+            out var temp, out _, out _);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        try
+        {
+            return ErrnoMapping.Result(_volume.SetFileSize(temp!, size));
+        }
+        finally
+        {
+            _volume.Release(temp!);
+        }
+    }
+
+    private static FileAccess2 AccessOf(int flags) => (flags & OpenFlags.AccessModeMask) switch
+    {
+        OpenFlags.WriteOnly => FileAccess2.Write,
+        OpenFlags.ReadWrite => FileAccess2.ReadWrite,
+        _ => FileAccess2.Read,
+    };
+
+    public int Open(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FuseFileInfo file)
+    {
+        var disposition = (file.Flags & OpenFlags.Truncate) != 0 && AccessOf(file.Flags) != FileAccess2.Read
+            ? CreateDisposition.Overwrite : CreateDisposition.Open;
+        var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = disposition, Access = AccessOf(file.Flags), NonDirectory = true },
+            out var handle, out _, out _);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        file.Handle = Register(handle!, file.IsAppend);
+        return 0;
+    }
+
+    public int Create(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ref FuseFileInfo file)
+    {
+        var disposition = (file.Flags & OpenFlags.Exclusive) != 0 ? CreateDisposition.Create
+            : (file.Flags & OpenFlags.Truncate) != 0 ? CreateDisposition.OverwriteIf : CreateDisposition.OpenIf;
+        var status = _volume.Create(PathOf(path), new CreateRequest
+        {
+            Disposition = disposition,
+            Access = AccessOf(file.Flags) | FileAccess2.Write,
+            NonDirectory = true,
+            Mode = (UnixMode)(mode & 0xFFF),
+            Uid = (int)caller.Uid,
+            Gid = (int)caller.Gid,
+        }, out var handle, out _, out _);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        file.Handle = Register(handle!, file.IsAppend);
+        return 0;
+    }
+
+    private ulong Register(FileHandle handle, bool append)
+    {
+        ulong id = (ulong)Interlocked.Increment(ref _nextHandle);
+        _open[id] = new OpenFile(handle, append);
+        return id;
+    }
+
+    public int Read(in FuseRequestContext caller, Span<byte> buffer, long offset, ref FuseFileInfo file)
+    {
+        if (!_open.TryGetValue(file.Handle, out var f))
+            return -Errno.EBADF;
+        var status = _volume.Read(f.Handle, offset, buffer, out int n);
+        return status == FsStatus.Success ? n : ErrnoMapping.Result(status);
+    }
+
+    public int Write(in FuseRequestContext caller, ReadOnlySpan<byte> data, long offset, ref FuseFileInfo file)
+    {
+        if (!_open.TryGetValue(file.Handle, out var f))
+            return -Errno.EBADF;
+        var status = _volume.Write(f.Handle, offset, data, f.Append ? WriteMode.Append : WriteMode.AtOffset, out int n, out _);
+        return status == FsStatus.Success ? n : ErrnoMapping.Result(status);
+    }
+
+    public int GetFileSystemStatistics(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FileSystemStatistics statistics)
+    {
+        var s = _volume.GetStatistics();
+        const ulong block = 4096;
+        statistics.BlockSize = block;
+        statistics.FragmentSize = block;
+        statistics.Blocks = (ulong)s.TotalBytes / block;
+        statistics.BlocksFree = (ulong)s.FreeBytes / block;
+        statistics.BlocksAvailable = (ulong)s.AvailableBytes / block;
+        statistics.MaxNameLength = (ulong)s.MaxNameLength;
+        return 0;
+    }
+
+    public int Flush(in FuseRequestContext caller, ref FuseFileInfo file) =>
+        _open.ContainsKey(file.Handle) ? 0 : -Errno.EBADF;
+
+    public int Release(in FuseRequestContext caller, ref FuseFileInfo file)
+    {
+        if (_open.TryRemove(file.Handle, out var f))
+            _volume.Release(f.Handle);
+        return 0;
+    }
+
+    public int Synchronize(in FuseRequestContext caller, bool dataOnly, ref FuseFileInfo file) =>
+        _open.TryGetValue(file.Handle, out var f) ? ErrnoMapping.Result(_volume.Flush(f.Handle)) : -Errno.EBADF;
+
+    public int SetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, XattrFlags flags) =>
+        ErrnoMapping.Result(_volume.SetXattr(PathOf(path), PathOf(name), value,
+            mustExist: (flags & XattrFlags.Replace) != 0, mustNotExist: (flags & XattrFlags.Create) != 0));
+
+    public int GetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, Span<byte> value)
+    {
+        var status = _volume.GetXattr(PathOf(path), PathOf(name), out var bytes);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        if (value.Length == 0)
+            return bytes!.Length;
+        if (value.Length < bytes!.Length)
+            return -Errno.ERANGE;
+        bytes.CopyTo(value);
+        return bytes.Length;
+    }
+
+    public int ListExtendedAttributes(in FuseRequestContext caller, ReadOnlySpan<byte> path, Span<byte> names)
+    {
+        var status = _volume.ListXattrs(PathOf(path), out var list);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        int needed = 0;
+        foreach (var n in list)
+            needed += Encoding.UTF8.GetByteCount(n) + 1;
+        if (names.Length == 0)
+            return needed;
+        if (names.Length < needed)
+            return -Errno.ERANGE;
+        int at = 0;
+        foreach (var n in list)
+        {
+            at += Encoding.UTF8.GetBytes(n, names[at..]);
+            names[at++] = 0;
+        }
+        return needed;
+    }
+
+    public int RemoveExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name) =>
+        ErrnoMapping.Result(_volume.RemoveXattr(PathOf(path), PathOf(name)));
+
+    public int OpenDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FuseFileInfo directory)
+    {
+        var p = PathOf(path);
+        var status = _volume.GetInfo(p, out var info);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        if (!info.IsDirectory)
+            return -Errno.ENOTDIR;
+        ulong id = (ulong)Interlocked.Increment(ref _nextHandle);
+        _directories[id] = new DirectoryListing(p);
+        directory.Handle = id;
+        return 0;
+    }
+
+    /// <summary>Offsets are positions in the listing taken when it is first read from offset 0 (the engine
+    /// lists in a stable order), so a listing spread over several calls never repeats or skips a name.</summary>
+    public int ReadDirectory(in FuseRequestContext caller, DirectoryFiller filler, long offset, ref FuseFileInfo directory)
+    {
+        if (!_directories.TryGetValue(directory.Handle, out var d))
+            return -Errno.EBADF;
+        if (offset == 0 || d.Snapshot is null)
+        {
+            var list = new List<DirectoryEntry>();
+            var status = _volume.ReadDirectory(d.Path, null, int.MaxValue, filler.WantsFullAttributes, list);
+            if (status != FsStatus.Success)
+                return ErrnoMapping.Result(status);
+            d.Snapshot = list;
+        }
+        var entries = d.Snapshot;
+        // Offsets 1 and 2 are "." and ".."; entry i has offset i + 3.
+        if (offset < 1 && !filler.TryAdd("."u8, 0, FileModes.Directory, 1)) return 0;
+        if (offset < 2 && !filler.TryAdd(".."u8, 0, FileModes.Directory, 2)) return 0;
+        Span<byte> name = stackalloc byte[1024];
+        for (long i = Math.Max(0, offset - 2); i < entries.Count; i++)
+        {
+            var e = entries[(int)i];
+            int len = Encoding.UTF8.GetBytes(e.Name, name);
+            var stat = default(FileStat);
+            Fill(ref stat, e.Info);
+            if (!filler.TryAdd(name[..len], stat, i + 3))
+                break;
+        }
+        return 0;
+    }
+
+    public int ReleaseDirectory(in FuseRequestContext caller, ref FuseFileInfo directory)
+    {
+        _directories.TryRemove(directory.Handle, out _);
+        return 0;
+    }
+
+    public int SynchronizeDirectory(in FuseRequestContext caller, bool dataOnly, ref FuseFileInfo directory)
+    {
+        if (!_directories.TryGetValue(directory.Handle, out var d))
+            return -Errno.EBADF;
+        var status = _volume.Create(d.Path, new CreateRequest { Disposition = CreateDisposition.Open, Directory = true, Access = FileAccess2.Read }, out var h, out _, out _);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        try
+        {
+            return ErrnoMapping.Result(_volume.Flush(h!));
+        }
+        finally
+        {
+            _volume.Release(h!);
+        }
+    }
+
+    public int SetTimes(in FuseRequestContext caller, ReadOnlySpan<byte> path, PosixTime accessTime, PosixTime modificationTime, ulong? handle)
+    {
+        static DateTime? Convert(PosixTime t) => t.IsOmit ? null : t.IsNow ? DateTime.UtcNow : t.ToDateTime();
+        return ErrnoMapping.Result(_volume.SetTimes(PathFor(path, handle), Convert(accessTime), Convert(modificationTime)));
+    }
+
+    /// <summary>fallocate mode 0 (allocate, extending the size) is a size change; other modes are not supported.</summary>
+    public int Allocate(in FuseRequestContext caller, int mode, long offset, long length, ref FuseFileInfo file)
+    {
+        if (mode != 0)
+            return -Errno.EOPNOTSUPP;
+        if (!_open.TryGetValue(file.Handle, out var f))
+            return -Errno.EBADF;
+        if (_volume.GetInfo(f.Handle, out var info) is var s && s != FsStatus.Success)
+            return ErrnoMapping.Result(s);
+        return offset + length > info.EndOfFile ? ErrnoMapping.Result(_volume.SetFileSize(f.Handle, offset + length)) : 0;
+    }
+}
