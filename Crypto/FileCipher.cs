@@ -33,7 +33,7 @@ public sealed class FileCipher : IDisposable
     public void EncryptChunk(long chunkIndex, ReadOnlySpan<byte> plain, Span<byte> stored)
     {
         CheckEncryptLengths(plain, stored);
-        RandomNumberGenerator.Fill(stored[..Layout.NonceSize]);
+        NonceSource.Fill(stored[..Layout.NonceSize]);
         Seal(chunkIndex, plain, stored);
     }
 
