@@ -109,16 +109,30 @@ internal sealed class CommitDriver : IDisposable
         }
     }
 
+    /// <summary>Blocking form of <see cref="WaitAsync"/>. Waits on a monitor, not on a task, so callers blocked on
+    /// thread-pool threads need no other pool thread to wake them.</summary>
     public void Wait(long until, long begin)
     {
-        if (Durable >= until && begin <= 0 && Failure is null)
-            return;
-        WaitAsync(until, begin, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        lock (_waitLock)
+        {
+            while (true)
+            {
+                if (_failure is not null)
+                    throw Rethrowable(_failure);
+                if (_durable >= until && _log.CommittedBeginAddress >= begin)
+                    return;
+                if (_requestedUntil < until) _requestedUntil = until;
+                if (_requestedBegin < begin) _requestedBegin = begin;
+                _wake.Set();
+                Monitor.Wait(_waitLock);
+            }
+        }
     }
 
     private static Exception Rethrowable(Exception failure) => failure switch
     {
-        JournalStallException s => new JournalStallException(s.Lsn, TimeSpan.Zero, s),
+        JournalStallException s => new JournalStallException(s.Lsn, s.Waited, s),
+        ObjectDisposedException => new ObjectDisposedException(nameof(WriteAheadJournal)),
         _ => new IOException("The journal failed earlier and accepts no more commits; reopen it", failure),
     };
 
@@ -209,6 +223,7 @@ internal sealed class CommitDriver : IDisposable
             _physicalCommits++;
             finished = _generation;
             _generation = NewGeneration();
+            Monitor.PulseAll(_waitLock);
         }
         finished.SetResult();
     }
@@ -221,6 +236,7 @@ internal sealed class CommitDriver : IDisposable
         {
             _failure = e;
             finished = _generation;
+            Monitor.PulseAll(_waitLock);
         }
         finished.TrySetException(e);
     }
@@ -235,6 +251,7 @@ internal sealed class CommitDriver : IDisposable
         {
             _failure ??= new ObjectDisposedException(nameof(WriteAheadJournal));
             _generation.TrySetException(_failure);
+            Monitor.PulseAll(_waitLock);
         }
         _pump.Dispose();
         _wake.Dispose();

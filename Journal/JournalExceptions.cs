@@ -38,9 +38,14 @@ public sealed class JournalStallException : IOException
         : base($"Journal commit up to LSN {lsn} did not complete within {waited.TotalMilliseconds:0} ms", inner)
     {
         Lsn = lsn;
+        Waited = waited;
     }
 
+    /// <summary>The commit point that could not be reached.</summary>
     public long Lsn { get; }
+
+    /// <summary>How long the watchdog waited before giving up.</summary>
+    public TimeSpan Waited { get; }
 }
 
 /// <summary>An encoded record failed to decode: bad CRC, unknown kind or version, truncated or malformed

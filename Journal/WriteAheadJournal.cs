@@ -238,7 +238,7 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_driver.Failure is { } failure)
             throw failure is JournalStallException stall
-                ? new JournalStallException(stall.Lsn, TimeSpan.Zero, stall)
+                ? new JournalStallException(stall.Lsn, stall.Waited, stall)
                 : new IOException("The journal failed earlier; reopen it", failure);
     }
 
@@ -253,7 +253,9 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         return _driver.WaitAsync(target, 0, ct);
     }
 
-    /// <summary>Blocking form of <see cref="CommitAsync"/>.</summary>
+    /// <summary>Blocking form of <see cref="CommitAsync"/>, for host threads (FUSE, WinFsp). FasterLog completes
+    /// commits through the .NET thread pool, so many thread-pool threads blocked here at once can starve it
+    /// until the pool grows; code running on the pool should use <see cref="CommitAsync"/>.</summary>
     public void Commit(long upToLsn) => _driver.Wait(CommitTarget(upToLsn), 0);
 
     private long CommitTarget(long upToLsn)

@@ -8,8 +8,9 @@ namespace Layered.Journal.Storage;
 /// <summary>
 /// FasterLog's storage device, over <see cref="IBackingStore"/> files <c>&lt;directory&gt;/log.&lt;segment&gt;</c>, so the
 /// journal's writes go through the same store (and the same crash recorder) as the engine's data.
-/// Writes are plain positional writes done on the thread pool (so an append that fills a page never waits for
-/// the disk); durability comes from <see cref="SyncForCommit"/>, which the commit manager calls before it
+/// Writes are plain positional writes done on a dedicated I/O thread (so an append that fills a page never waits
+/// for the disk, and a thread pool full of callers blocked in a commit cannot starve the I/O that would release
+/// them; reads have their own thread); durability comes from <see cref="SyncForCommit"/>, which the commit manager calls before it
 /// writes a commit record: it fsyncs every segment written since the last commit, and the directory when a
 /// segment file was created or removed. FasterLog only calls the commit manager after every write the commit
 /// covers has completed, so this gives the same guarantee as O_SYNC writes with one fsync per file per commit.
@@ -25,6 +26,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
     private readonly ConcurrentDictionary<int, SegmentFile> _segments = new();
     private readonly object _openLock = new();
     private readonly ConcurrentQueue<DeviceIoRequest> _requestPool = new();
+    private readonly DeviceIoQueue _writes;
+    private readonly DeviceIoQueue _reads;
     private readonly JournalFaultHooks _faults;
     private int _directoryDirty;
     private volatile bool _disposed;
@@ -36,6 +39,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         _directory = directory;
         _logger = logger;
         _faults = faults;
+        _writes = new DeviceIoQueue(this, "journal-device-write");
+        _reads = new DeviceIoQueue(this, "journal-device-read");
         // Segments left by an earlier process: start deleting from the lowest one on the next truncation.
         var existing = ExistingSegments(store, directory);
         if (existing.Count > 0)
@@ -80,10 +85,10 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         if (!_requestPool.TryDequeue(out var request))
             request = new DeviceIoRequest(this);
         request.Set(kind, memory, segment, offset, length, callback, context);
-        ThreadPool.UnsafeQueueUserWorkItem(request, preferLocal: false);
+        (kind == DeviceIoKind.Write ? _writes : _reads).Enqueue(request);
     }
 
-    /// <summary>Runs one queued I/O on a pool thread and completes it to FasterLog.</summary>
+    /// <summary>Runs one queued I/O on an I/O thread and completes it to FasterLog.</summary>
     internal void Execute(DeviceIoRequest request)
     {
         var (kind, memory, segment, offset, length, callback, context) = request.Take();
@@ -235,6 +240,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 
     public override void Dispose()
     {
+        _writes.Dispose();
+        _reads.Dispose();
         lock (_openLock)
         {
             _disposed = true;
@@ -254,8 +261,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 
 internal enum DeviceIoKind : byte { Read, Write }
 
-/// <summary>A reusable thread-pool work item for one device I/O (pooled, so steady-state I/O allocates nothing).</summary>
-internal sealed class DeviceIoRequest(BackingLogDevice device) : IThreadPoolWorkItem
+/// <summary>A reusable description of one device I/O (pooled, so steady-state I/O allocates nothing).</summary>
+internal sealed class DeviceIoRequest(BackingLogDevice device)
 {
     private DeviceIoKind _kind;
     private IntPtr _memory;
@@ -285,4 +292,46 @@ internal sealed class DeviceIoRequest(BackingLogDevice device) : IThreadPoolWork
     }
 
     public void Execute() => device.Execute(this);
+}
+
+/// <summary>A queue of device I/Os served, in order, by one dedicated thread.</summary>
+internal sealed class DeviceIoQueue : IDisposable
+{
+    private readonly ConcurrentQueue<DeviceIoRequest> _queue = new();
+    private readonly SemaphoreSlim _pending = new(0);
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    public DeviceIoQueue(BackingLogDevice device, string name)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    public void Enqueue(DeviceIoRequest request)
+    {
+        _queue.Enqueue(request);
+        _pending.Release();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            _pending.Wait();
+            if (_queue.TryDequeue(out var request))
+                request.Execute();
+            else if (_stopping)
+                return;
+        }
+    }
+
+    /// <summary>Finishes the queued I/Os, then stops the thread.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _pending.Release();
+        _thread.Join();
+        _pending.Dispose();
+    }
 }

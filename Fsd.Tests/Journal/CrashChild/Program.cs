@@ -26,7 +26,8 @@ var options = new JournalOptions
 using var store = new DirectoryBackingStore(root);
 using var journal = WriteAheadJournal.Open(store, ".layered/journal", options, NullLogger.Instance);
 
-var next = new long[writers];
+// Indexed by writer id; earlier runs of this child may have used more writers than this one.
+var next = new long[64];
 var replay = journal.ReadForReplay();
 foreach (var entry in replay)
 {
