@@ -18,6 +18,7 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     private ulong _nextHandle = 1;
     private int _largestWrite;
     private int _largestRead;
+    private int _pageWrites;
 
     public MemoryFileSystem()
     {
@@ -28,6 +29,9 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     public HostPathProbe Probe { get; } = new();
 
     public int LargestWrite => Volatile.Read(ref _largestWrite);
+
+    /// <summary>Writes flagged by libfuse as page-cache writeback (mmap).</summary>
+    public int PageWrites => Volatile.Read(ref _pageWrites);
 
     public int LargestRead => Volatile.Read(ref _largestRead);
 
@@ -390,6 +394,11 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     private int WriteCore(ReadOnlySpan<byte> data, long offset, in FuseFileInfo file)
     {
         RecordMax(ref _largestWrite, data.Length);
+        if (file.WritePage)
+        {
+            Interlocked.Increment(ref _pageWrites);
+        }
+
         lock (_lock)
         {
             if (!_handles.TryGetValue(file.Handle, out Node? node))
