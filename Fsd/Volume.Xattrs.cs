@@ -105,13 +105,17 @@ public sealed partial class Volume
         }
     }
 
-    /// <summary>The store path and the id a value is bound to (a file's id; directories have none).</summary>
+    /// <summary>Directories have no header and so no id of their own: their values are bound to this fixed id
+    /// (and to the attribute's name). A value can thus be moved between directories, not onto a file.</summary>
+    private static readonly FileId DirectoryXattrOwner = FileId.FromUInt128(1);
+
+    /// <summary>The store path and the id a value is bound to (a file's id; see <see cref="DirectoryXattrOwner"/>).</summary>
     private (string StorePath, FileId Owner) XattrOwner(string p)
     {
         var sp = StorePath(p);
         var entry = Store.TryGetEntry(sp) ?? throw new FsException(FsStatus.NotFound, p, "No such file or directory");
         if (entry.Kind != BackingEntryKind.File)
-            return (sp, default);
+            return (sp, DirectoryXattrOwner);
         var node = Nodes.Find(entry.Inode);
         if (node is not null)
             return (sp, node.FileId);

@@ -76,14 +76,11 @@ public sealed class EngineFileSystem : IFuseFileSystem
         var status = _volume.ReadSymlink(PathOf(path), out var text);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
-        if (target.Length == 0)
-            return -Errno.ERANGE;
-        // readlink truncates silently; libfuse wants a NUL-terminated string in the buffer.
+        // The interop leaves room for the NUL and adds it; a longer target is truncated, as readlink(2) does.
         var bytes = Encoding.UTF8.GetBytes(text);
-        int n = Math.Min(bytes.Length, target.Length - 1);
+        int n = Math.Min(bytes.Length, target.Length);
         bytes.AsSpan(0, n).CopyTo(target);
-        target[n] = 0;
-        return 0;
+        return n;
     }
 
     public int MakeDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode) =>
@@ -228,12 +225,18 @@ public sealed class EngineFileSystem : IFuseFileSystem
     public int Synchronize(in FuseRequestContext caller, bool dataOnly, ref FuseFileInfo file) =>
         _open.TryGetValue(file.Handle, out var f) ? ErrnoMapping.Result(_volume.Flush(f.Handle)) : -Errno.EBADF;
 
+    /// <summary>Only the user namespace is stored; system.* (ACLs), security.* and trusted.* are not supported,
+    /// so tools fall back (cp -a preserves modes with chmod when ACLs are unsupported).</summary>
+    private static bool IsUserNamespace(ReadOnlySpan<byte> name) => name.StartsWith("user."u8);
+
     public int SetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, XattrFlags flags) =>
-        ErrnoMapping.Result(_volume.SetXattr(PathOf(path), PathOf(name), value,
+        !IsUserNamespace(name) ? -Errno.EOPNOTSUPP : ErrnoMapping.Result(_volume.SetXattr(PathOf(path), PathOf(name), value,
             mustExist: (flags & XattrFlags.Replace) != 0, mustNotExist: (flags & XattrFlags.Create) != 0));
 
     public int GetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, Span<byte> value)
     {
+        if (!IsUserNamespace(name))
+            return -Errno.ENODATA;
         var status = _volume.GetXattr(PathOf(path), PathOf(name), out var bytes);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
@@ -267,7 +270,7 @@ public sealed class EngineFileSystem : IFuseFileSystem
     }
 
     public int RemoveExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name) =>
-        ErrnoMapping.Result(_volume.RemoveXattr(PathOf(path), PathOf(name)));
+        !IsUserNamespace(name) ? -Errno.ENODATA : ErrnoMapping.Result(_volume.RemoveXattr(PathOf(path), PathOf(name)));
 
     public int OpenDirectory(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FuseFileInfo directory)
     {
