@@ -47,8 +47,10 @@ public sealed class InitCommand : ICliCommand
             : context.Passwords.FromFile(passwordFile, "--password-file");
         using Vault created = Vault.Create(root, password.Bytes, options);
 
-        // The journal is created here, right after the config and before anything else uses the vault:
-        // Layered.Journal owns the call (it creates VaultLayout.JournalDirectory(root)).
+        // The journal and the vault's private folders are created here, right after the config and before
+        // anything else uses the vault.
+        using (var store = new Layered.Backing.DirectoryBackingStore(root))
+            Layered.Fsd.Volume.InitializeStore(store, new Layered.Journal.JournalOptions(), context.Loggers);
 
         logger.LogInformation("created vault {Root}: {Cipher}, {ChunkSize}-byte chunks, {Kdf}", root, options.Cipher.Name(), options.ChunkSize, options.Kdf);
         context.Console.Output.WriteLine($"Created vault {root}");

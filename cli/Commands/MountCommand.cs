@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Layered.Backing;
+using Layered.Crypto;
+using Layered.Fsd;
+using Layered.Fuse;
+using Layered.Fuse.Adapter;
+using Microsoft.Extensions.Logging;
+
+namespace Layered.Cli.Commands;
+
+/// <summary>
+/// `layered mount VAULT MOUNTPOINT`: unlocks the vault, mounts it with FUSE and returns once the file system is
+/// ready, leaving a detached process serving it (the same command re-run with --foreground, which stays
+/// attached and logs to the console). SIGINT/SIGTERM unmount cleanly: the journal is committed and checkpointed.
+/// </summary>
+public sealed class MountCommand : ICliCommand
+{
+    private const string ReadyLine = "layered: ready";
+
+    public Command Build(CliContext context)
+    {
+        var vault = CommonArguments.Vault();
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An empty directory to show the plaintext view in." };
+        var passwordFile = CommonArguments.PasswordFile();
+        var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay attached and log to the console." };
+        var readOnly = new Option<bool>("--read-only") { Description = "Mount read-only." };
+        var fuseOptions = new Option<string[]>("-o") { Description = "Extra FUSE mount options (comma-separated, e.g. -o allow_other).", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("mount", "Mount a vault (Linux: FUSE).") { vault, mountPoint, passwordFile, foreground, readOnly, fuseOptions };
+        command.SetAction(parsed =>
+        {
+            string root = CommonArguments.VaultPath(parsed, vault);
+            string target = Path.GetFullPath(parsed.GetValue(mountPoint)!);
+            var extra = (parsed.GetValue(fuseOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            return parsed.GetValue(foreground)
+                ? RunForeground(context, root, target, parsed.GetValue(passwordFile), parsed.GetValue(readOnly), extra)
+                : RunDetached(context, root, target, parsed.GetValue(passwordFile), parsed.GetValue(readOnly), extra);
+        });
+        return command;
+    }
+
+    private static int RunForeground(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
+    {
+        if (!OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("layered mount uses FUSE and runs on Linux; on Windows use the WinFsp host (docs/windows.md)");
+        VaultConfig.Load(root); // a clear error for a missing or damaged vault before asking for a password
+        var log = context.Loggers.CreateLogger<MountCommand>();
+        Vault keys;
+        using (Password password = passwordFile is null ? context.Passwords.Ask("Vault password: ") : context.Passwords.FromFile(passwordFile, "--password-file"))
+            keys = Vault.Unlock(root, password.Bytes);
+        using (keys)
+        using (var store = new DirectoryBackingStore(root, context.Loggers.CreateLogger<DirectoryBackingStore>()))
+        using (var volume = Volume.Mount(new VolumeOptions { Store = store, Vault = keys, ReadOnly = readOnly, LoggerFactory = context.Loggers }))
+        {
+            var options = new FuseMountOptions { MountPoint = mountPoint, ReadOnly = readOnly, ExtraOptions = extra };
+            using var host = FuseHost.Mount(new EngineFileSystem(volume), options, context.Loggers.CreateLogger<FuseHost>());
+            using var signals = host.HandleTerminationSignals();
+            log.LogInformation("Mounted {Vault} on {MountPoint}", root, mountPoint);
+            context.Console.Output.WriteLine(ReadyLine);
+            context.Console.Output.Flush();
+            int code = host.Completion.GetAwaiter().GetResult();
+            log.LogInformation("Unmounted {MountPoint}", mountPoint);
+            return code == 0 ? ExitCodes.Success : ExitCodes.IoError;
+        }
+    }
+
+    /// <summary>Starts the foreground mount as a detached process (its own session), hands it the password on
+    /// its standard input, and returns when it says the file system is ready — or with its error.</summary>
+    private static int RunDetached(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
+    {
+        VaultConfig.Load(root);
+        using Password password = passwordFile is null ? context.Passwords.Ask("Vault password: ") : context.Passwords.FromFile(passwordFile, "--password-file");
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the layered executable");
+        var psi = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(self);
+        if (self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || Path.GetFileNameWithoutExtension(self) == "dotnet")
+            psi.ArgumentList.Add(typeof(MountCommand).Assembly.Location);
+        foreach (var a in new[] { "mount", root, mountPoint, "--foreground" })
+            psi.ArgumentList.Add(a);
+        if (readOnly) psi.ArgumentList.Add("--read-only");
+        foreach (var o in extra) { psi.ArgumentList.Add("-o"); psi.ArgumentList.Add(o); }
+        using var child = Process.Start(psi) ?? throw new IOException("Could not start the mount process");
+        child.StandardInput.BaseStream.Write(password.Bytes);
+        child.StandardInput.BaseStream.WriteByte((byte)'\n');
+        child.StandardInput.Close();
+        var errors = child.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = child.StandardOutput.ReadLine()) is not null)
+        {
+            if (line == ReadyLine)
+            {
+                context.Console.Output.WriteLine($"Mounted {root} on {mountPoint}");
+                return ExitCodes.Success;
+            }
+        }
+        child.WaitForExit();
+        var message = errors.Result.Trim();
+        context.Console.Error.WriteLine(message.Length > 0 ? message : $"layered: the mount process exited with code {child.ExitCode}");
+        return child.ExitCode == 0 ? ExitCodes.IoError : child.ExitCode;
+    }
+}
