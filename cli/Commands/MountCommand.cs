@@ -64,6 +64,16 @@ public sealed class MountCommand : ICliCommand
         }
     }
 
+    /// <summary>setsid(1) from util-linux puts the server in its own session, away from the terminal's signals.
+    /// mount(8) runs helpers with a minimal PATH, so look in the usual places too.</summary>
+    private static string FindSetsid()
+    {
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/bin", "/bin", "/usr/sbin", "/sbin"]);
+        return dirs.Select(d => Path.Combine(d, "setsid")).FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException("setsid (util-linux) is needed to detach the mount process; install util-linux or use --foreground");
+    }
+
     /// <summary>Starts the foreground mount as a detached process (its own session), hands it the password on
     /// its standard input, and returns when it says the file system is ready — or with its error.</summary>
     private static int RunDetached(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
@@ -71,7 +81,7 @@ public sealed class MountCommand : ICliCommand
         VaultConfig.Load(root);
         using Password password = passwordFile is null ? context.Passwords.Ask("Vault password: ") : context.Passwords.FromFile(passwordFile, "--password-file");
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the layered executable");
-        var psi = new ProcessStartInfo("setsid")
+        var psi = new ProcessStartInfo(FindSetsid())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
