@@ -17,9 +17,11 @@ namespace Layered.Fuse;
 /// it directly, and libfuse keeps the inode/lookup-count bookkeeping (FORGET, nodeid generation)
 /// that we would otherwise have to rebuild. Its costs are avoided with its options:
 /// <c>nullpath_ok</c> (read, write, fsync, flush, release and readdir carry only our 64-bit handle,
-/// so the hot path builds no path string), <c>hard_remove</c> (the engine implements
-/// unlink-while-open itself; libfuse never renames to .fuse_hidden*), and <c>use_ino</c> (the
-/// engine's stable inode numbers reach user space). The remaining cost, a path lookup in libfuse's
+/// so the hot path builds no path string) and <c>use_ino</c> (the engine's stable inode numbers
+/// reach user space). <c>hard_remove</c> is deliberately off: with it, fstat of an unlinked open
+/// file fails (the kernel's GETATTR carries no handle and libfuse has no path); instead libfuse's
+/// rename-to-.fuse_hidden protocol is intercepted by <see cref="UnlinkedOpenFiles"/>, so the file
+/// system still sees a plain unlink of an open file and never a hidden name. The remaining cost, a path lookup in libfuse's
 /// node table for path-based calls, is a hash walk in C.
 /// Lifetime: <see cref="Mount"/> returns once the kernel's INIT has been answered (the mount is
 /// live); <see cref="RequestStop"/> (also wired to SIGINT/SIGTERM by
@@ -67,6 +69,8 @@ public sealed unsafe class FuseHost : IDisposable
     public long CallbackFailures => Interlocked.Read(ref _callbackFailures);
 
     internal IFuseFileSystem FileSystem { get; }
+
+    internal UnlinkedOpenFiles UnlinkedFiles { get; } = new();
 
     /// <summary>
     /// Checks the environment and the mount point, mounts, starts the request loop and returns once
@@ -210,7 +214,9 @@ public sealed unsafe class FuseHost : IDisposable
     {
         config->use_ino = 1;
         config->nullpath_ok = 1;
-        config->hard_remove = 1;
+        // Not hard_remove: libfuse must keep a name for an unlinked open file, or fstat of it fails
+        // with ESTALE. The hidden name never reaches the file system (UnlinkedOpenFiles).
+        config->hard_remove = 0;
         config->entry_timeout = _options.EntryTimeout.TotalSeconds;
         config->negative_timeout = _options.NegativeTimeout.TotalSeconds;
         config->attr_timeout = _options.AttributeTimeout.TotalSeconds;

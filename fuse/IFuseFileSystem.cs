@@ -8,8 +8,9 @@ namespace Layered.Fuse;
 /// The host mounts with libfuse's nullpath_ok, so calls on an open file (read, write, flush,
 /// release, fsync, readdir, ...) get the file system's own 64-bit handle and no path, and
 /// attribute calls made through a handle (fstat, ftruncate, fchmod, futimens) pass the handle and
-/// an empty path. hard_remove is on: unlink of an open file is the file system's business (it
-/// must keep the open file readable until release), libfuse never renames it to .fuse_hidden.
+/// an empty path. Unlink of an open file arrives as a plain <see cref="Unlink"/> (the host hides
+/// libfuse's .fuse_hidden protocol): the file system must keep the open file readable, writable and
+/// fstat-able through its handles until release. Names starting with ".fuse_hidden" are reserved.
 /// Calls arrive on several threads at once; the implementation must be thread-safe.
 /// An exception thrown by an operation is logged and turned into -EIO.
 /// </summary>

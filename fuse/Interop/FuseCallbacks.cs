@@ -81,7 +81,10 @@ internal static unsafe class FuseCallbacks
         {
             host = Enter(out FuseRequestContext caller);
             FileStat managed = default;
-            int result = host.FileSystem.GetAttributes(caller, PathOf(path), ref managed, HandleOf(file));
+            ReadOnlySpan<byte> name = PathOf(path);
+            int result = file == null && UnlinkedOpenFiles.IsHidden(name)
+                ? host.UnlinkedFiles.GetAttributes(host.FileSystem, caller, name, ref managed)
+                : host.FileSystem.GetAttributes(caller, name, ref managed, HandleOf(file));
             if (result == 0)
             {
                 NativeStat.Write(managed, stat);
@@ -131,7 +134,7 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.MakeNode(caller, PathOf(path), mode, device);
+            return UnlinkedOpenFiles.IsHidden(PathOf(path)) ? -Errno.EINVAL : host.FileSystem.MakeNode(caller, PathOf(path), mode, device);
         }
         catch (Exception e)
         {
@@ -146,7 +149,7 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.MakeDirectory(caller, PathOf(path), mode);
+            return UnlinkedOpenFiles.IsHidden(PathOf(path)) ? -Errno.EINVAL : host.FileSystem.MakeDirectory(caller, PathOf(path), mode);
         }
         catch (Exception e)
         {
@@ -161,7 +164,10 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.Unlink(caller, PathOf(path));
+            ReadOnlySpan<byte> name = PathOf(path);
+            return UnlinkedOpenFiles.IsHidden(name)
+                ? host.UnlinkedFiles.Forget(name)
+                : host.FileSystem.Unlink(caller, name);
         }
         catch (Exception e)
         {
@@ -191,7 +197,7 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.CreateSymbolicLink(caller, PathOf(target), PathOf(linkPath));
+            return UnlinkedOpenFiles.IsHidden(PathOf(linkPath)) ? -Errno.EINVAL : host.FileSystem.CreateSymbolicLink(caller, PathOf(target), PathOf(linkPath));
         }
         catch (Exception e)
         {
@@ -206,7 +212,19 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.Rename(caller, PathOf(from), PathOf(to), (RenameFlags)flags);
+            ReadOnlySpan<byte> target = PathOf(to);
+            if (UnlinkedOpenFiles.IsHidden(target))
+            {
+                // libfuse hides an open file that is being unlinked (see UnlinkedOpenFiles);
+                // a rename of the hidden name itself is not something a program can ask for.
+                return flags == 0 && !UnlinkedOpenFiles.IsHidden(PathOf(from))
+                    ? host.UnlinkedFiles.Hide(host.FileSystem, caller, PathOf(from), target)
+                    : -Errno.EINVAL;
+            }
+
+            return UnlinkedOpenFiles.IsHidden(PathOf(from))
+                ? -Errno.ENOENT
+                : host.FileSystem.Rename(caller, PathOf(from), target, (RenameFlags)flags);
         }
         catch (Exception e)
         {
@@ -221,7 +239,7 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.CreateHardLink(caller, PathOf(existingPath), PathOf(newPath));
+            return UnlinkedOpenFiles.IsHidden(PathOf(newPath)) ? -Errno.EINVAL : host.FileSystem.CreateHardLink(caller, PathOf(existingPath), PathOf(newPath));
         }
         catch (Exception e)
         {
@@ -281,7 +299,13 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.Open(caller, PathOf(path), ref *file);
+            int result = host.FileSystem.Open(caller, PathOf(path), ref *file);
+            if (result == 0)
+            {
+                host.UnlinkedFiles.Opened(file->Handle);
+            }
+
+            return result;
         }
         catch (Exception e)
         {
@@ -356,6 +380,7 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
+            host.UnlinkedFiles.Released(file->Handle);
             return host.FileSystem.Release(caller, ref *file);
         }
         catch (Exception e)
@@ -562,7 +587,18 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
-            return host.FileSystem.Create(caller, PathOf(path), mode, ref *file);
+            if (UnlinkedOpenFiles.IsHidden(PathOf(path)))
+            {
+                return -Errno.EINVAL; // the name is reserved for libfuse's hidden files
+            }
+
+            int result = host.FileSystem.Create(caller, PathOf(path), mode, ref *file);
+            if (result == 0)
+            {
+                host.UnlinkedFiles.Opened(file->Handle);
+            }
+
+            return result;
         }
         catch (Exception e)
         {
