@@ -95,7 +95,7 @@ public sealed partial class Volume
                 int plainLength = (int)(plainEnd - plainStart);
                 int storedLength = (int)Layout.StoredLengthOfRun(plainLength);
                 var storedSpan = stored.AsSpan(0, storedLength);
-                int got = ReadFully(node.File!, Layout.StoredOffsetOf(chunk), storedSpan);
+                int got = OverlayPending(node, chunk, storedSpan, ReadFully(node.File!, Layout.StoredOffsetOf(chunk), storedSpan));
                 if (got < storedLength)
                 {
                     long missing = chunk + (got / Layout.StoredChunkSize);
@@ -214,6 +214,7 @@ public sealed partial class Volume
                     node.Ranges.Release(ticket, node.Sync);
             }
         }
+        WriteBackIfLarge(node);
         return data.Length;
     }
 
@@ -251,6 +252,8 @@ public sealed partial class Volume
         byte[] plain = Buffers.Rent(batchChunks * cs);
         byte[] stored = Buffers.Rent(batchChunks * Layout.StoredChunkSize);
         byte[] old = Buffers.Rent(Layout.StoredChunkSize);
+        bool atomic = AtomicChunkRewrites;
+        long overwrittenChunks = Layout.ChunkCount(vdlBefore);
         try
         {
             while (chunk <= lastChunk)
@@ -278,7 +281,19 @@ public sealed partial class Volume
                 }
                 int storedLength = (int)Layout.StoredLengthOfRun(plainLength);
                 node.Cipher!.EncryptChunks(chunk, plain.AsSpan(0, plainLength), stored.AsSpan(0, storedLength));
-                node.File!.Write(Layout.StoredOffsetOf(chunk), stored.AsSpan(0, storedLength));
+                int direct = 0;
+                if (atomic)
+                {
+                    // Chunks that held valid data are overwrites: journaled and held until a commit covers them.
+                    for (long c = chunk; c <= batchLast && c < overwrittenChunks; c++)
+                    {
+                        int len = Layout.StoredLengthOfChunk(Layout.PlainLengthOfChunk(c, newValid));
+                        HoldOverwrite(node, c, stored.AsSpan(direct, len));
+                        direct += len;
+                    }
+                }
+                if (direct < storedLength)
+                    node.File!.Write(Layout.StoredOffsetOf(chunk) + direct, stored.AsSpan(direct, storedLength - direct));
                 chunk = batchLast + 1;
             }
         }
@@ -295,7 +310,7 @@ public sealed partial class Volume
     {
         int storedLength = Layout.StoredLengthOfChunk(plainLength);
         var stored = scratch.AsSpan(0, storedLength);
-        if (ReadFully(node.File!, Layout.StoredOffsetOf(chunk), stored) < storedLength)
+        if (OverlayPending(node, chunk, stored, ReadFully(node.File!, Layout.StoredOffsetOf(chunk), stored)) < storedLength)
             throw new ChunkAuthenticationException("/" + (node.Path ?? ""), chunk,
                 "the stored file is shorter than its valid data length says (chunk missing)");
         node.Cipher!.DecryptChunks(chunk, stored, plain, "/" + (node.Path ?? ""));
@@ -442,6 +457,9 @@ public sealed partial class Volume
             lock (node.Sync) node.LastLsn = Math.Max(node.LastLsn, commitTo);
         }
         Journal.Commit(commitTo);
+        // Held overwrites from the new last chunk on are superseded: the cut discards them, and the last chunk's
+        // new image was made from their content.
+        DropPendingFrom(node, tailChunk);
         if (image is not null)
             node.File!.Write(Layout.StoredOffsetOf(tailChunk), image);
         node.File!.SetLength(Layout.StoredLengthFor(newVdl));
@@ -471,6 +489,7 @@ public sealed partial class Volume
         try
         {
             long lsn;
+            WriteBackPending(node);
             lock (node.Sync) lsn = node.LastLsn;
             node.File?.Flush();
             if (lsn > 0)
@@ -538,6 +557,8 @@ public sealed partial class Volume
         }
         if (file.File is not null)
         {
+            // Every overwrite decided before the captured size is written in place before the header claims it.
+            WriteBackPending(node);
             file.File.Flush();
             DateTime? lastWrite;
             lock (node.Sync)

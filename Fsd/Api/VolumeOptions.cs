@@ -32,5 +32,12 @@ public sealed class VolumeOptions
     /// <summary>The clock for times the engine sets (tests may fix it).</summary>
     public Func<DateTime> UtcNow { get; init; } = () => DateTime.UtcNow;
 
+    /// <summary>Overwrites of stored chunks go through the journal (redo image committed before the in-place write),
+    /// so a crash never leaves a torn chunk. Off only to measure what it costs (docs/benchmarks.md).</summary>
+    public bool AtomicChunkRewrites { get; init; } = true;
+
+    /// <summary>Recovery behaviour that the crash harness turns off to prove it detects the damage.</summary>
+    internal RecoveryTestSwitches RecoverySwitches { get; init; } = new();
+
     public EngineTestSwitches TestSwitches { get; init; } = new();
 }

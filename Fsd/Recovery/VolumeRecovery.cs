@@ -15,12 +15,16 @@ namespace Layered.Fsd;
 /// </summary>
 internal static class VolumeRecovery
 {
+    /// <summary>A recorded state of a file: its size after the record at <paramref name="Lsn"/>, and the chunk
+    /// image that record carries, if any.</summary>
+    private readonly record struct SizeState(long Lsn, long Eof, long Vdl, ChunkImageRecord? Image);
+
     private sealed class FileHistory(UInt128 id)
     {
         public readonly UInt128 Id = id;
         public readonly List<string> Paths = new();
-        public readonly List<(long Lsn, long Eof, long Vdl)> Sizes = new();
-        public readonly List<(long Lsn, ChunkImageRecord Image)> Images = new();
+        /// <summary>Every recorded size of the file in LSN order; a chunk image record is one too.</summary>
+        public readonly List<SizeState> Sizes = new();
         public bool Removed;
         public string CurrentPath => Paths[^1];
 
@@ -49,12 +53,10 @@ internal static class VolumeRecovery
             switch (entry.Record)
             {
                 case SetSizeRecord s when s.FileId != 0:
-                    Track(s.FileId, s.Path).Sizes.Add((entry.Lsn, s.Eof, s.Vdl));
+                    Track(s.FileId, s.Path).Sizes.Add(new SizeState(entry.Lsn, s.Eof, s.Vdl, null));
                     break;
                 case ChunkImageRecord c when c.FileId != 0:
-                    var h = Track(c.FileId, c.Path);
-                    h.Images.Add((entry.Lsn, c));
-                    h.Sizes.Add((entry.Lsn, c.Eof, c.Vdl));
+                    Track(c.FileId, c.Path).Sizes.Add(new SizeState(entry.Lsn, c.Eof, c.Vdl, c));
                     break;
                 case RenameRecord r:
                     foreach (var f in files.Values)
@@ -124,22 +126,22 @@ internal static class VolumeRecovery
     private static bool Apply(Volume volume, IBackingFile file, string path, FileHeader header, FileHistory f, List<string> damaged)
     {
         var layout = volume.Layout;
+        var switches = volume.RecoverySwitches;
         var newer = f.Sizes.Where(s => s.Lsn > header.AppliedLsn).ToList();
-        if (newer.Count == 0)
+        if (newer.Count == 0 || switches.SkipSizeRedo)
             return false;
         using var cipher = volume.Vault.OpenFileCipher(header.FileId);
-        foreach (var (lsn, image) in f.Images)
-        {
-            if (lsn > header.AppliedLsn)
-                file.Write(layout.StoredOffsetOf(image.ChunkIndex), image.StoredChunk);
-        }
         // The lowest valid length the file went through: chunks from there on may have been rewritten.
         long low = Math.Min(header.Vdl, newer.Min(s => s.Vdl));
+        var images = new Dictionary<long, ChunkImageRecord>();
         for (int i = newer.Count - 1; i >= 0; i--)
         {
-            var (lsn, eof, vdl) = newer[i];
-            if (ChunksAuthentic(file, cipher, layout, low, vdl))
+            var (lsn, eof, vdl, _) = newer[i];
+            ImagesUpTo(newer, i, layout, switches.SkipChunkImageRedo, images);
+            if (ChunksAuthentic(file, cipher, layout, low, vdl, images))
             {
+                foreach (var image in images.Values)
+                    file.Write(layout.StoredOffsetOf(image.ChunkIndex), image.StoredChunk);
                 Commit(volume, file, header, eof, vdl, newer[^1].Lsn);
                 return true;
             }
@@ -149,6 +151,37 @@ internal static class VolumeRecovery
         Commit(volume, file, header, keep, keep, newer[^1].Lsn);
         damaged.Add($"/{path}: recovered to {keep} bytes (later writes were not stored whole)");
         return true;
+    }
+
+    /// <summary>
+    /// The chunk images that state <paramref name="upTo"/> of <paramref name="states"/> consists of: for each chunk
+    /// the newest image at or before it, minus those a later size record cut away (that cut discarded the chunk,
+    /// and whatever was written there afterwards is newer than the image). Redoing them completes every overwrite
+    /// whose in-place write was torn or never happened; images after the state are not its content.
+    /// </summary>
+    private static void ImagesUpTo(List<SizeState> states, int upTo, ChunkLayout layout, bool skip, Dictionary<long, ChunkImageRecord> images)
+    {
+        images.Clear();
+        if (skip)
+            return;
+        long highest = -1;
+        for (int i = 0; i <= upTo; i++)
+        {
+            var state = states[i];
+            long cutChunk = layout.ChunkCount(state.Vdl);
+            if (highest >= cutChunk)
+            {
+                foreach (var chunk in images.Keys)
+                    if (chunk >= cutChunk && layout.PlainOffsetOf(chunk) >= state.Vdl)
+                        images.Remove(chunk);
+                highest = images.Count == 0 ? -1 : images.Keys.Max();
+            }
+            if (state.Image is { } image)
+            {
+                images[image.ChunkIndex] = image;
+                highest = Math.Max(highest, image.ChunkIndex);
+            }
+        }
     }
 
     private static void Commit(Volume volume, IBackingFile file, FileHeader header, long eof, long vdl, long lsn)
@@ -161,18 +194,25 @@ internal static class VolumeRecovery
         file.Flush();
     }
 
-    private static bool ChunksAuthentic(IBackingFile file, FileCipher cipher, ChunkLayout layout, long fromValid, long vdl)
+    /// <summary>Whether every chunk of [fromValid, vdl) authenticates, reading a chunk from
+    /// <paramref name="images"/> when it has one (its redo image) and from the file otherwise.</summary>
+    private static bool ChunksAuthentic(IBackingFile file, FileCipher cipher, ChunkLayout layout, long fromValid, long vdl,
+        Dictionary<long, ChunkImageRecord> images)
     {
-        if (file.Length < layout.StoredLengthFor(vdl))
-            return false;
         byte[] stored = new byte[layout.StoredChunkSize];
         byte[] plain = new byte[layout.ChunkSize];
         for (long c = layout.ChunkIndexOf(Math.Min(fromValid, vdl)); c < layout.ChunkCount(vdl); c++)
         {
             int len = layout.PlainLengthOfChunk(c, vdl);
             int storedLen = layout.StoredLengthOfChunk(len);
-            if (Volume.ReadFully(file, layout.StoredOffsetOf(c), stored.AsSpan(0, storedLen)) < storedLen ||
-                !cipher.TryDecryptChunk(c, stored.AsSpan(0, storedLen), plain.AsSpan(0, len)))
+            ReadOnlySpan<byte> chunk;
+            if (images.TryGetValue(c, out var image))
+                chunk = image.StoredChunk;
+            else if (Volume.ReadFully(file, layout.StoredOffsetOf(c), stored.AsSpan(0, storedLen)) == storedLen)
+                chunk = stored.AsSpan(0, storedLen);
+            else
+                return false;
+            if (chunk.Length != storedLen || !cipher.TryDecryptChunk(c, chunk, plain.AsSpan(0, len)))
                 return false;
         }
         return true;

@@ -1,0 +1,18 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Layered.Crash.Tests")]
+
+namespace Layered.Fsd;
+
+/// <summary>
+/// Mutations of recovery for the crash harness's self-check: with one redo kind disabled, the harness must report
+/// violations, which proves it can fail. Never set outside tests.
+/// </summary>
+internal sealed class RecoveryTestSwitches
+{
+    /// <summary>Do not redo chunk images from the journal.</summary>
+    public bool SkipChunkImageRedo { get; init; }
+
+    /// <summary>Do not apply journaled sizes newer than the header (keep the header's EOF and VDL).</summary>
+    public bool SkipSizeRedo { get; init; }
+}
