@@ -158,4 +158,83 @@ public sealed class EngineMountTests : IDisposable
         Assert.Equal("", File.ReadAllText(Path.Combine(_mount, "d", "f")));
         Assert.Equal(0, Run($"truncate -s 10000 {_mount}/b && test $(stat -c %s {_mount}/b) = 10000").Code);
     }
+
+    [Fact]
+    public void GitAndRsyncWorkInTheMount()
+    {
+        MustRun($"cd {_mount} && git init -q repo && cd repo && git config user.email t@example.com && git config user.name t && " +
+                "for i in $(seq 1 20); do echo line $i > f$i.txt; done && mkdir sub && echo deep > sub/d.txt && " +
+                "git add -A && git commit -q -m first && echo changed >> f3.txt && git mv f4.txt f4-renamed.txt && " +
+                "git commit -q -am second && git status --porcelain > ../status.txt && git fsck --no-progress");
+        Assert.Equal("", File.ReadAllText(Path.Combine(_mount, "status.txt")));
+        Assert.Equal("2", Run($"cd {_mount}/repo && git rev-list --count HEAD").Output.Trim());
+        var src = Path.Combine(_root, "rsrc");
+        MustRun($"mkdir -p {src}/x/y && head -c 100000 /dev/urandom > {src}/x/big && echo s > {src}/x/y/small && " +
+                $"rsync -a {src}/ {_mount}/rs/ && diff -r {src} {_mount}/rs && echo more >> {src}/x/y/small && " +
+                $"rsync -a --delete {src}/ {_mount}/rs/ && diff -r {src} {_mount}/rs");
+    }
+
+    [Fact]
+    public void TwoProcessesRenamingXToYAndYToZEndInALegalState()
+    {
+        // Race 1 of DESIGN §1 through the kernel: mv -f X Y racing mv -f Y Z, repeated. Legal outcomes:
+        // X->Y then Y->Z: only Z (holding X's content); Y->Z then X->Y: Z (old Y) and Y (old X).
+        for (int round = 0; round < 30; round++)
+        {
+            MustRun($"cd {_mount} && rm -f X Y Z && echo x > X && echo y > Y && (mv -f X Y 2>/dev/null & mv -f Y Z 2>/dev/null & wait)");
+            var names = Directory.GetFiles(_mount).Select(f => Path.GetFileName(f)).Where(n => n is "X" or "Y" or "Z").OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            string Content(string n) => File.ReadAllText(Path.Combine(_mount, n)).Trim();
+            if (names.SequenceEqual(["Z"]))
+                Assert.Equal("x", Content("Z"));
+            else
+            {
+                Assert.Equal(["Y", "Z"], names);
+                Assert.Equal("x", Content("Y"));
+                Assert.Equal("y", Content("Z"));
+            }
+        }
+        var before = Run($"cd {_mount} && for f in X Y Z; do [ -e $f ] && echo $f:$(cat $f); done").Output;
+        Unmount();
+        Mount();
+        Assert.Equal(before, Run($"cd {_mount} && for f in X Y Z; do [ -e $f ] && echo $f:$(cat $f); done").Output);
+    }
+
+    [Fact]
+    public void TruncateRacingWritesLeavesALegalSizeAndContent()
+    {
+        // Race 3: a writer rewrites 64 KiB of 'a' while a truncater cuts to 10000 and regrows to 40000.
+        for (int round = 0; round < 10; round++)
+        {
+            MustRun($"cd {_mount} && head -c 65536 /dev/zero | tr '\\0' a > T && " +
+                    "(dd if=T of=T2 bs=65536 count=1 status=none; for i in 1 2 3; do dd if=T2 of=T bs=4096 conv=notrunc status=none; done) & " +
+                    "(truncate -s 10000 T; truncate -s 40000 T) & wait");
+            var data = File.ReadAllBytes(Path.Combine(_mount, "T"));
+            Assert.True(data.Length is 10000 or 40000 or 65536, $"size {data.Length}");
+            // Every byte is either the writer's 'a' or a zero from the truncate's regrow: nothing else ever.
+            Assert.All(data, b => Assert.True(b == (byte)'a' || b == 0));
+            // Below 10000 nothing was ever cut: always 'a'.
+            Assert.All(data.Take(10000), b => Assert.Equal((byte)'a', b));
+            var snapshot = data;
+            Unmount();
+            Mount();
+            Assert.Equal(snapshot, File.ReadAllBytes(Path.Combine(_mount, "T")));
+        }
+    }
+
+    [Fact]
+    public void MmapWritesAreReadBackThroughRead()
+    {
+        MustRun($"head -c 20000 /dev/zero > {_mount}/mm && python3 -c \"" +
+                "import mmap,os\n" +
+                $"f=open('{_mount}/mm','r+b')\n" +
+                "m=mmap.mmap(f.fileno(),0)\n" +
+                "m[5000:5011]=b'hello mmap!'\n" +
+                "m.flush(); m.close(); f.close()\"");
+        var data = File.ReadAllBytes(Path.Combine(_mount, "mm"));
+        Assert.Equal(20000, data.Length);
+        Assert.Equal("hello mmap!", System.Text.Encoding.ASCII.GetString(data, 5000, 11));
+        Unmount();
+        Mount();
+        Assert.Equal("hello mmap!", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(Path.Combine(_mount, "mm")), 5000, 11));
+    }
 }
