@@ -72,6 +72,43 @@ public sealed class WriteAheadJournalTests : IDisposable
         Assert.Equal([1L], records.Select(r => r.Eof));
     }
 
+    [Fact]
+    public void StaleUncommittedBytesLeftInTheTailPageAfterACrashNeverReplay()
+    {
+        // Before the "crash": commit up to the middle of page 1, then append (without commit) until FasterLog has
+        // flushed all of page 1 to disk. After reopening, page 1 is reloaded with those stale records past the
+        // commit point; new records of another size then leave page-end padding over stale bytes. Replay must
+        // read only the new records.
+        string copy = Path.Combine(_folder.Root, "copy");
+        using (var journal = _folder.Create())
+        {
+            var small = new byte[100];
+            while (journal.TailLsn < (1L << 16) + (1L << 15))
+                journal.Append(new ChunkImageRecord(1, "old", 0, small, 0, 0));
+            journal.Commit(journal.LastLsn);
+            while (journal.Log.FlushedUntilAddress < (3L << 16))
+                journal.Append(new ChunkImageRecord(2, "stale", 0, small, 0, 0));
+            CopyDirectory(_folder.JournalPath, Path.Combine(copy, ".layered", "journal"));
+        }
+
+        using var store = new DirectoryBackingStore(copy);
+        var options = TempJournalFolder.SmallOptions;
+        using (var reopened = WriteAheadJournal.Open(store, TempJournalFolder.JournalDirectory, options, TempJournalFolder.Logger))
+        {
+            var odd = new byte[1777];
+            for (int i = 0; i < 40; i++) // about 72 KB: crosses the end of page 1 with padding
+                reopened.Append(new ChunkImageRecord(3, "new", i, odd, 0, 0));
+            reopened.Commit(reopened.LastLsn);
+        }
+        using var final = WriteAheadJournal.Open(store, TempJournalFolder.JournalDirectory, options, TempJournalFolder.Logger);
+        var replay = final.ReadForReplay();
+        var ids = replay.Select(e => e.Record).OfType<ChunkImageRecord>().Select(r => (int)r.FileId).ToList();
+
+        Assert.Null(replay.TornTail);
+        Assert.DoesNotContain(2, ids);
+        Assert.Equal(40, ids.Count(id => id == 3));
+    }
+
     internal static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
