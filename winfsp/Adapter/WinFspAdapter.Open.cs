@@ -13,7 +13,7 @@ public sealed partial class WinFspAdapter
     /// <summary>
     /// Attributes and descriptor of a name. A missing last component is exactly STATUS_OBJECT_NAME_NOT_FOUND; a
     /// missing or non-directory parent is STATUS_OBJECT_PATH_NOT_FOUND. A file with no stored descriptor reports
-    /// <see cref="SecurityDescriptors.Default"/>.
+    /// <see cref="SelfRelativeDescriptor.Default"/>.
     /// </summary>
     public override int GetSecurityByName(string fileName, bool securityDescriptorWanted, out uint fileAttributes, out byte[]? securityDescriptor)
     {
@@ -32,7 +32,7 @@ public sealed partial class WinFspAdapter
             status = _volume.GetSecurity(path, out securityDescriptor);
             if (status != FsStatus.Success)
                 return Status(status);
-            securityDescriptor ??= SecurityDescriptors.Default();
+            securityDescriptor ??= SelfRelativeDescriptor.Default();
         }
         return NtStatus.Success;
     }

@@ -11,7 +11,7 @@ public sealed partial class WinFspAdapter
         var status = _volume.GetSecurity(Context(fileContext).Handle, out securityDescriptor);
         if (status != FsStatus.Success)
             return Status(status);
-        securityDescriptor ??= SecurityDescriptors.Default();
+        securityDescriptor ??= SelfRelativeDescriptor.Default();
         return NtStatus.Success;
     }
 
@@ -26,7 +26,7 @@ public sealed partial class WinFspAdapter
         byte[] merged;
         try
         {
-            merged = SecurityDescriptors.Merge(current ?? SecurityDescriptors.Default(), securityInformation, modificationDescriptor);
+            merged = SelfRelativeDescriptor.Merge(current ?? SelfRelativeDescriptor.Default(), securityInformation, modificationDescriptor);
         }
         catch (ArgumentException)
         {

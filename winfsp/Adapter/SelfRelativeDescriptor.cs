@@ -7,7 +7,7 @@ namespace Layered.WinFsp.Adapter;
 /// SID and ACL), so SetSecurity's merge runs without the native FspSetSecurityDescriptor and can be tested here:
 /// the parts named by SECURITY_INFORMATION come from the modification, the rest from the stored descriptor.
 /// </summary>
-public static class SecurityDescriptors
+public static class SelfRelativeDescriptor
 {
     public const uint OwnerSecurityInformation = 0x1;
     public const uint GroupSecurityInformation = 0x2;
