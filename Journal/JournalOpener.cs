@@ -143,8 +143,17 @@ internal static class JournalOpener
         // A page start is always a valid place to start a scan; the checkpoint LSN is one too.
         long pageStart = tailStart >> sb.PageSizeBits << sb.PageSizeBits;
         long scanFrom = Math.Max(pageStart, sb.CheckpointLsn);
-        using var scanner = new LogScanner(journal.Log, scanFrom, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf);
+        var scanner = new LogScanner(journal.Log, scanFrom, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf);
         while (scanner.MoveNext()) { }
+        scanner.Dispose();
+        if (scanner.LastLsn < 0 && scanner.TornTail is null && scanFrom > sb.CheckpointLsn)
+        {
+            // No record starts in the last page (the previous page ended exactly at the commit point): read the
+            // whole replay region instead, so the last record and its sequence number are known.
+            scanner = new LogScanner(journal.Log, sb.CheckpointLsn, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf);
+            while (scanner.MoveNext()) { }
+            scanner.Dispose();
+        }
         long lastSequence = scanner.LastSequence;
         long lastLsn = scanner.LastLsn;
         if (scanner.TornTail is { } torn)
@@ -155,8 +164,8 @@ internal static class JournalOpener
         }
         if (lastLsn < 0)
         {
-            // Nothing after the checkpoint in the tail page: the checkpoint record itself is the last one.
-            lastSequence = sb.CheckpointSequence;
+            // No record after the checkpoint at all: continue after the checkpoint record's sequence number.
+            lastSequence = Math.Max(sb.CheckpointSequence, newest.LastSequence);
         }
         if (newest.LastSequence >= 0 && lastLsn >= 0 && newest.LastSequence != lastSequence)
             throw new JournalCorruptException(journal.SegmentFileOf(lastLsn), lastLsn,
