@@ -99,7 +99,6 @@ public sealed unsafe class FuseHost : IDisposable
         options.Validate();
         string mountPoint = MountPointValidator.Validate(options.MountPoint);
         LibFuse.EnsureLoaded();
-        FuseLog.UseLogger(logger);
 
         var host = new FuseHost(fileSystem, options, mountPoint, logger);
         try
@@ -273,6 +272,7 @@ public sealed unsafe class FuseHost : IDisposable
 
     private void Start()
     {
+        FuseLog.Register(_logger);
         _self = GCHandle.Alloc(this);
         _operations = (FuseOperations*)NativeMemory.AllocZeroed((nuint)sizeof(FuseOperations));
         *_operations = FuseCallbacks.CreateOperations();
@@ -463,6 +463,7 @@ public sealed unsafe class FuseHost : IDisposable
             if (_self.IsAllocated)
             {
                 _self.Free();
+                FuseLog.Unregister(_logger);
             }
         }
     }

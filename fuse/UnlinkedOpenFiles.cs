@@ -16,7 +16,8 @@ namespace Layered.Fuse;
 /// system never sees the hidden name: the rename becomes the file system's Unlink (its own
 /// unlink-while-open), path requests for the hidden name are answered through one of the file's
 /// open handles, and the final unlink of the hidden name is swallowed. Readdir never lists it.
-/// The name prefix <c>.fuse_hidden</c> is therefore reserved inside a mount.
+/// Names of exactly libfuse's form (<c>.fuse_hidden</c> and 16 hex digits) are therefore reserved
+/// inside a mount: programs cannot create them, and a rename onto one is taken as libfuse's hide.
 /// </remarks>
 internal sealed class UnlinkedOpenFiles
 {
@@ -35,11 +36,27 @@ internal sealed class UnlinkedOpenFiles
 
     public void Released(ulong handle) => _openHandles.TryRemove(handle, out _);
 
-    /// <summary>True when the last component of <paramref name="path"/> is a libfuse hidden name.</summary>
+    /// <summary>
+    /// True when the last component of <paramref name="path"/> has the exact form of libfuse's hidden
+    /// names, ".fuse_hidden" followed by 16 lowercase hex digits (fuse.c: "%08x%08x" of nodeid and a counter).
+    /// </summary>
     public static bool IsHidden(ReadOnlySpan<byte> path)
     {
-        int slash = path.LastIndexOf((byte)'/');
-        return path[(slash + 1)..].StartsWith(HiddenPrefix);
+        ReadOnlySpan<byte> name = path[(path.LastIndexOf((byte)'/') + 1)..];
+        if (name.Length != HiddenPrefix.Length + 16 || !name.StartsWith(HiddenPrefix))
+        {
+            return false;
+        }
+
+        foreach (byte b in name[HiddenPrefix.Length..])
+        {
+            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>libfuse's rename of an open file to a hidden name: unlink it in the file system instead.</summary>
@@ -52,12 +69,9 @@ internal sealed class UnlinkedOpenFiles
             return result;
         }
 
-        // libfuse hides only open files; a closed one means a program asked for the reserved name.
-        if (!TryFindOpenHandle(fileSystem, caller, stat.Inode, out _))
-        {
-            return -Errno.EINVAL;
-        }
-
+        // No check that the file is open: libfuse decides that from its own open count, which it
+        // lowers only after our release callback has returned, so an "is it open" check here
+        // would race with an asynchronous RELEASE and fail a legitimate unlink or rename.
         result = fileSystem.Unlink(caller, from);
         if (result == 0)
         {

@@ -268,6 +268,15 @@ public class MountLifecycleTests
         Assert.Equal(-Errno.ENOENT, mount.Host.InvalidatePath("/never-looked-up"));
     }
 
+    [Fact]
+    public void DebugModeSendsLibfusesRequestTraceToTheLogger()
+    {
+        using TestMount mount = TestMount.Start(mountPoint => new FuseMountOptions { MountPoint = mountPoint, Debug = true });
+        File.WriteAllText(mount.PathOf("traced"), "t");
+        Assert.Contains(mount.Log.Entries, e => e.Message.StartsWith("libfuse: ", StringComparison.Ordinal)
+            && e.Message.Contains("CREATE", StringComparison.Ordinal));
+    }
+
     private static string[] MountOptionsOf(string mountPoint)
     {
         foreach (string line in File.ReadLines(MountTable.MountInfoPath))

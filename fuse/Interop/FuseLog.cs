@@ -2,14 +2,14 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Layered.Fuse.Interop;
 
 /// <summary>
 /// libfuse's log handler (fuse_set_log_func): formats each message with vsnprintf and sends it to
 /// an ILogger. Errors are also kept per thread so a failed fuse_new/fuse_mount can say why in its
-/// exception. The handler is process-wide, like libfuse's.
+/// exception. libfuse's handler is process-wide and its messages carry no session, so each message
+/// goes to the loggers of all live mounts (one, in a normal process).
 /// </summary>
 internal static unsafe class FuseLog
 {
@@ -17,12 +17,31 @@ internal static unsafe class FuseLog
     private const int FuseLogWarning = 4;
     private const int FuseLogInfo = 6;
 
-    private static volatile ILogger _logger = NullLogger.Instance;
+    private static readonly object Gate = new();
+    private static volatile ILogger[] _loggers = [];
 
     [ThreadStatic]
     private static string? _lastError;
 
-    public static void UseLogger(ILogger logger) => _logger = logger;
+    public static void Register(ILogger logger)
+    {
+        lock (Gate)
+        {
+            _loggers = [.. _loggers, logger];
+        }
+    }
+
+    public static void Unregister(ILogger logger)
+    {
+        lock (Gate)
+        {
+            int index = Array.IndexOf(_loggers, logger);
+            if (index >= 0)
+            {
+                _loggers = [.. _loggers[..index], .. _loggers[(index + 1)..]];
+            }
+        }
+    }
 
     /// <summary>Returns and forgets the last error libfuse logged on this thread.</summary>
     public static string? TakeLastError()
@@ -58,7 +77,10 @@ internal static unsafe class FuseLog
                 <= FuseLogInfo => LogLevel.Information,
                 _ => LogLevel.Debug,
             };
-            _logger.Log(logLevel, "libfuse: {Message}", message);
+            foreach (ILogger logger in _loggers)
+            {
+                logger.Log(logLevel, "libfuse: {Message}", message);
+            }
         }
         catch (Exception)
         {
