@@ -30,8 +30,13 @@ public static class MountTable
     public static MountEntry? Parse(string line)
     {
         string[] fields = line.Split(' ');
+        if (fields.Length < 10)
+        {
+            return null;
+        }
+
         int separator = Array.IndexOf(fields, "-", 6);
-        if (fields.Length < 7 || separator < 0 || separator + 2 >= fields.Length)
+        if (separator < 0 || separator + 2 >= fields.Length)
         {
             return null;
         }
