@@ -148,6 +148,7 @@ public sealed partial class Volume
     private int WriteCore(FileNode node, long offset, ReadOnlySpan<byte> data, WriteMode mode, out long offsetWritten)
     {
         long end, vdlBefore, eofBefore, lsn = 0;
+        bool firstData = false;
         ChunkRangeLocks.Ticket? ticket = null;
         bool sizeLock = !Switches.DisableNodeSizeLock;
         if (sizeLock) Monitor.Enter(node.Sync);
@@ -180,6 +181,7 @@ public sealed partial class Volume
             {
                 if (node.HeaderMissing)
                     WriteHeaderLocked(node, 0, 0, 0);
+                firstData = node.SizeLsn == 0;
                 node.Eof = Math.Max(node.Eof, end);
                 node.Vdl = Math.Max(node.Vdl, end);
                 lsn = Append(new SetSizeRecord(node.FileId.ToUInt128(), node.Path ?? "", node.Eof, node.Vdl));
@@ -198,6 +200,11 @@ public sealed partial class Volume
 
         try
         {
+            // The first data of a file must not reach the disk before its header (written at creation, not yet
+            // fsynced): otherwise a crash can leave data behind a header that was never stored, and the file
+            // could not be opened at all. One flush per file, on its first extending write.
+            if (firstData)
+                node.File!.Flush();
             WriteChunks(node, offset, data, vdlBefore);
         }
         catch

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Layered.Backing;
 using Layered.Crypto;
 using Layered.Journal;
@@ -80,14 +81,33 @@ internal static class VolumeRecovery
         var damaged = new List<string>();
         if (!volume.ReadOnly)
         {
+            var missing = new List<FileHistory>();
             foreach (var f in files.Values)
             {
-                if (f.Removed || f.Sizes.Count == 0)
+                if (f.Sizes.Count == 0)
                     continue;
+                Redo(f, null);
+            }
+            // A namespace change persists as soon as it is applied, its journal record only at the next commit, and
+            // a removed name may have been one of several hard links: a file not at any path the journal gave it is
+            // looked for by id, in one walk of the store.
+            if (missing.Count > 0)
+            {
+                var found = FindFilesById(volume, missing.Select(f => f.Id).ToHashSet());
+                foreach (var f in missing)
+                    if (found.TryGetValue(f.Id, out var path))
+                        Redo(f, path);
+            }
+
+            void Redo(FileHistory f, string? knownPath)
+            {
                 try
                 {
-                    if (RedoFile(volume, f, damaged))
-                        repaired++;
+                    switch (RedoFile(volume, f, knownPath, damaged))
+                    {
+                        case true: repaired++; break;
+                        case null when knownPath is null: missing.Add(f); break;
+                    }
                 }
                 catch (Exception e) when (e is IOException or BackingStoreException)
                 {
@@ -106,11 +126,13 @@ internal static class VolumeRecovery
     }
 
     /// <summary>Finds the file (by id, at the newest of the paths it had) and applies its newest consistent state.</summary>
-    private static bool RedoFile(Volume volume, FileHistory f, List<string> damaged)
+    /// <returns>Whether the file changed; null when it is at none of the paths tried.</returns>
+    private static bool? RedoFile(Volume volume, FileHistory f, string? knownPath, List<string> damaged)
     {
-        for (int i = f.Paths.Count - 1; i >= 0; i--)
+        var paths = knownPath is null ? f.Paths : [knownPath];
+        for (int i = paths.Count - 1; i >= 0; i--)
         {
-            var path = f.Paths[i];
+            var path = paths[i];
             var entry = volume.Store.TryGetEntry(path);
             if (entry is null || entry.Kind != BackingEntryKind.File)
                 continue;
@@ -120,7 +142,43 @@ internal static class VolumeRecovery
                 continue;
             return Apply(volume, file, path, header, f, damaged);
         }
-        return false; // the file is gone (removed by an operation the journal did not keep): nothing to redo
+        return null;
+    }
+
+    /// <summary>Walks the store (outside the vault's own folder) reading headers; returns where each wanted id is.</summary>
+    private static Dictionary<UInt128, string> FindFilesById(Volume volume, HashSet<UInt128> wanted)
+    {
+        var found = new Dictionary<UInt128, string>();
+        var pending = new Stack<string>();
+        pending.Push("");
+        while (pending.Count > 0 && found.Count < wanted.Count)
+        {
+            var dir = pending.Pop();
+            foreach (var e in volume.Store.ListDirectory(dir))
+            {
+                var path = dir.Length == 0 ? e.Name : dir + "/" + e.Name;
+                if (e.Kind == BackingEntryKind.Directory)
+                {
+                    if (path != Volume.MetaDirectory)
+                        pending.Push(path);
+                    continue;
+                }
+                if (e.Kind != BackingEntryKind.File)
+                    continue;
+                try
+                {
+                    using var file = volume.Store.OpenFile(path, BackingOpenMode.OpenRead);
+                    var header = volume.ReadHeader(file, path, out bool headerMissing);
+                    if (!headerMissing && wanted.Contains(header.FileId.ToUInt128()))
+                        found.TryAdd(header.FileId.ToUInt128(), path);
+                }
+                catch (Exception ex) when (ex is IOException or BackingStoreException or IntegrityException or CryptographicException)
+                {
+                    volume.Log.LogDebug(ex, "Recovery skipped '/{Path}' while looking for files by id", path);
+                }
+            }
+        }
+        return found;
     }
 
     private static bool Apply(Volume volume, IBackingFile file, string path, FileHeader header, FileHistory f, List<string> damaged)
@@ -146,7 +204,15 @@ internal static class VolumeRecovery
                 return true;
             }
         }
-        // No recorded state is wholly stored: keep the longest authentic prefix and report the file.
+        // None of the journaled states is wholly stored (their writes were not fsynced and were lost): the state the
+        // header records is the one before them all.
+        images.Clear();
+        if (ChunksAuthentic(file, cipher, layout, low, header.Vdl, images))
+        {
+            Commit(volume, file, header, header.Eof, header.Vdl, newer[^1].Lsn);
+            return true;
+        }
+        // Not even that is stored whole: keep the longest authentic prefix and report the file.
         long keep = LongestAuthenticPrefix(file, cipher, layout, low, header.Vdl);
         Commit(volume, file, header, keep, keep, newer[^1].Lsn);
         damaged.Add($"/{path}: recovered to {keep} bytes (later writes were not stored whole)");
