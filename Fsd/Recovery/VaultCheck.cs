@@ -11,12 +11,14 @@ public sealed record DamagedFile(string Path, long Size, IReadOnlyList<long> Bad
         Problem is not null ? $"/{Path}: {Problem}" : $"/{Path}: chunks {string.Join(", ", BadChunks)} of {Size} bytes unreadable";
 }
 
-/// <summary>The outcome of a whole-vault check, and of its repair when one was asked for.</summary>
+/// <summary>The outcome of a whole-vault check, and of its repair when one was asked for. Damaged files already in
+/// /lost+found (moved there by an earlier repair) are listed as quarantined, not as damage.</summary>
 public sealed record VaultCheckReport(
     int FilesChecked,
     long ChunksChecked,
     IReadOnlyList<DamagedFile> Damaged,
-    IReadOnlyList<string> Repairs)
+    IReadOnlyList<string> Repairs,
+    IReadOnlyList<DamagedFile> Quarantined)
 {
     public bool Clean => Damaged.Count == 0;
 }

@@ -26,6 +26,7 @@ public sealed class VaultChecker
         var files = new List<string>();
         CollectFiles("", files);
         var damaged = new List<DamagedFile>();
+        var quarantined = new List<DamagedFile>();
         long chunks = 0;
         for (int i = 0; i < files.Count; i++)
         {
@@ -33,14 +34,14 @@ public sealed class VaultChecker
             var result = CheckFile(files[i], out long checkedChunks);
             chunks += checkedChunks;
             if (result is not null)
-                damaged.Add(result);
+                (files[i].StartsWith(LostAndFound + "/", StringComparison.Ordinal) ? quarantined : damaged).Add(result);
         }
         progress?.Report(new VaultCheckProgress(files.Count, files.Count, ""));
         var repairs = new List<string>();
         if (repair)
             foreach (var d in damaged)
                 repairs.Add(Repair(d));
-        return new VaultCheckReport(files.Count, chunks, damaged, repairs);
+        return new VaultCheckReport(files.Count, chunks, damaged, repairs, quarantined);
     }
 
     private void CollectFiles(string dir, List<string> into)

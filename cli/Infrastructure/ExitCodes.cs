@@ -19,6 +19,10 @@ public static class ExitCodes
     public const int IntegrityError = 7;
     /// <summary>The request cannot run on this machine (e.g. AES-256-GCM without AES-NI).</summary>
     public const int Unsupported = 8;
+    /// <summary>`layered recover`: recovery found damage it could not repair (the files are named on stderr).</summary>
+    public const int RecoveryDamage = 9;
+    /// <summary>`layered fsck`: files with unreadable chunks or headers were found and not repaired (named on stdout).</summary>
+    public const int FsckDamage = 10;
     /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
     public const int Cancelled = 130;
 }
