@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Layered.Backing;
+using Layered.Fsd;
+
+namespace Layered.Concurrency.Tests.Linearizability;
+
+/// <summary>
+/// A seeded random workload: each thread draws its operations from its own Random(seed, thread) over a small
+/// namespace (four names in the root), so collisions are frequent. Every operation is one engine call (data
+/// operations open by path, write, and release; their journaled effect is the write's size record).
+/// </summary>
+public static class Workload
+{
+    public static readonly string[] Names = ["a", "b", "c", "d"];
+
+    public static List<HistoryOp> Run(Volume volume, int seed, int threads, int opsPerThread)
+    {
+        var histories = new List<HistoryOp>[threads];
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var random = new Random(HashCode.Combine(seed, t));
+            var mine = new List<HistoryOp>(opsPerThread);
+            start.SignalAndWait();
+            for (int i = 0; i < opsPerThread; i++)
+                mine.Add(RunOne(volume, random, t, i));
+            histories[t] = mine;
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        var all = histories.SelectMany(h => h).OrderBy(o => o.Call).ToList();
+        for (int i = 0; i < all.Count; i++)
+            all[i].Id = i;
+        return all;
+    }
+
+    private static HistoryOp RunOne(Volume v, Random r, int thread, int index)
+    {
+        var op = new HistoryOp { Thread = thread, Kind = (OpKind)r.Next(Enum.GetValues<OpKind>().Length), Path = Names[r.Next(Names.Length)] };
+        op.Path2 = Names[r.Next(Names.Length)];
+        op.Offset = r.Next(3) * 3000;
+        // Lengths unique per operation and ends unique per operation (offsets are multiples of 4, threads differ
+        // mod 4, one thread's indexes differ by less than 750): a size record then fits one write or append only.
+        op.Length = 1 + thread + 4 * index;
+        op.Mode = r.Next(2) == 0 ? 0x1A4u : 0x180u; // 0644 or 0600
+        op.Call = Stopwatch.GetTimestamp();
+        switch (op.Kind)
+        {
+            case OpKind.Create:
+            case OpKind.Overwrite:
+            {
+                var d = op.Kind == OpKind.Create ? CreateDisposition.Create : CreateDisposition.Overwrite;
+                var st = v.Create(op.Path, new CreateRequest { Disposition = d, Access = FileAccess2.ReadWrite }, out var h, out _, out _);
+                op.Return = Stopwatch.GetTimestamp();
+                op.Status = st.ToString();
+                if (h is not null) v.Release(h);
+                return op;
+            }
+            case OpKind.Rename: op.Status = v.Rename(op.Path, op.Path2, RenameFlags.Replace).ToString(); break;
+            case OpKind.Unlink: op.Status = v.Unlink(op.Path).ToString(); break;
+            case OpKind.Link: op.Status = v.Link(op.Path, op.Path2, out _).ToString(); break;
+            case OpKind.SetMode: op.Status = v.SetMode(op.Path, (UnixMode)op.Mode).ToString(); break;
+            case OpKind.Append:
+            case OpKind.Write:
+            {
+                var st = v.Create(op.Path, new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.ReadWrite }, out var h, out _, out _);
+                if (st == FsStatus.Success)
+                {
+                    var data = new byte[op.Length];
+                    data.AsSpan().Fill((byte)('A' + thread));
+                    st = v.Write(h!, op.Offset, data, op.Kind == OpKind.Append ? WriteMode.Append : WriteMode.AtOffset, out _, out long at);
+                    op.ResultOffset = at;
+                }
+                op.Return = Stopwatch.GetTimestamp();
+                op.Status = st.ToString();
+                if (h is not null) v.Release(h);
+                return op;
+            }
+            case OpKind.Stat:
+            {
+                var st = v.GetInfo(op.Path, out var info);
+                op.Status = st.ToString();
+                if (st == FsStatus.Success)
+                {
+                    op.ResultSize = info.EndOfFile;
+                    op.ResultMode = (uint)info.Mode & 0x1FF;
+                }
+                break;
+            }
+            case OpKind.List:
+            {
+                var entries = new List<DirectoryEntry>();
+                op.Status = v.ReadDirectory("", null, int.MaxValue, false, entries).ToString();
+                op.ResultNames = string.Join(",", entries.Select(e => e.Name).Where(n => !n.StartsWith('.') && Names.Contains(n)).Order(StringComparer.Ordinal));
+                break;
+            }
+        }
+        op.Return = Stopwatch.GetTimestamp();
+        return op;
+    }
+}
