@@ -3,7 +3,7 @@
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 need=()
-for pkg in fuse3 libfuse3-3 libfuse3-dev sqlite3 rsync git; do
+for pkg in fuse3 libfuse3-3 libfuse3-dev gcc libc6-dev sqlite3 rsync git util-linux python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -13,6 +13,7 @@ namespace Layered.Cli.Commands;
 /// `layered mount VAULT MOUNTPOINT`: unlocks the vault, mounts it with FUSE and returns once the file system is
 /// ready, leaving a detached process serving it (the same command re-run with --foreground, which stays
 /// attached and logs to the console). SIGINT/SIGTERM unmount cleanly: the journal is committed and checkpointed.
+/// On Windows the same command mounts with WinFsp (<see cref="WinFspMounting"/>).
 /// </summary>
 public sealed class MountCommand : ICliCommand
 {
@@ -25,10 +26,16 @@ public sealed class MountCommand : ICliCommand
         var passwordFile = CommonArguments.PasswordFile();
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay attached and log to the console." };
         var readOnly = new Option<bool>("--read-only") { Description = "Mount read-only." };
+        var launcher = new Option<bool>("--launcher") { Description = "Windows: the two arguments are the WinFsp launcher's %1 %2; the password comes on standard input." };
         var fuseOptions = new Option<string[]>("-o") { Description = "Extra FUSE mount options (comma-separated, e.g. -o allow_other).", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("mount", "Mount a vault (Linux: FUSE).") { vault, mountPoint, passwordFile, foreground, readOnly, fuseOptions };
+        var command = new Command("mount", "Mount a vault (Linux: FUSE).") { vault, mountPoint, passwordFile, foreground, readOnly, launcher, fuseOptions };
         command.SetAction(parsed =>
         {
+            if (OperatingSystem.IsWindows())
+                return WinFspMounting.Run(context, parsed.GetValue(vault)!, parsed.GetValue(mountPoint)!, parsed.GetValue(launcher),
+                    parsed.GetValue(passwordFile), parsed.GetValue(readOnly));
+            if (parsed.GetValue(launcher))
+                throw new PlatformNotSupportedException("--launcher is for the WinFsp launcher on Windows");
             string root = CommonArguments.VaultPath(parsed, vault);
             string target = Path.GetFullPath(parsed.GetValue(mountPoint)!);
             var extra = (parsed.GetValue(fuseOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
