@@ -18,6 +18,12 @@ public sealed partial class Volume
         lock (Nodes.Sync)
         {
             var node = Nodes.FindLocked(entry.Inode);
+            if ((node is null || node.Deleted) && entry.Kind == BackingEntryKind.File && MixedContent)
+            {
+                // A plaintext file of a folder being adopted is encrypted before its node is made (Adoption/).
+                entry = ConvertOnOpenLocked(storePath, entry);
+                node = Nodes.FindLocked(entry.Inode);
+            }
             if (node is null || node.Deleted)
             {
                 node = CreateNode(storePath, entry);
@@ -64,12 +70,14 @@ public sealed partial class Volume
     }
 
     /// <summary>Reads and authenticates a file's header. A file shorter than a header is an empty file whose
-    /// header was never written (creation writes it first; a crash may leave it out or torn).</summary>
+    /// header was never written (creation writes it first; a crash may leave it out or torn). While the vault has
+    /// mixed content (<see cref="MixedContent"/>), a plaintext file also reports a missing header: it has no id or
+    /// Layered size yet (stat reports its plaintext size; opening it converts it first).</summary>
     internal FileHeader ReadHeader(IBackingFile file, string storePath, out bool missing)
     {
         Span<byte> buffer = stackalloc byte[FileHeader.Size];
         int n = ReadFully(file, 0, buffer);
-        if (n < FileHeader.Size)
+        if (n < FileHeader.Size || n > 0 && !HeaderCodec.HasMagic(buffer[..n]) && MixedContent)
         {
             missing = true;
             return FileHeader.NewEmpty();
@@ -111,10 +119,19 @@ public sealed partial class Volume
         if (entry.Kind == BackingEntryKind.File)
         {
             using var file = Store.OpenFile(storePath, BackingOpenMode.OpenRead);
-            var header = ReadHeader(file, storePath, out _);
-            type = (header.Flags & HeaderFlags.Symlink) != 0 ? NodeType.Symlink : NodeType.File;
-            eof = header.Eof;
-            vdl = header.Vdl;
+            if (MixedContent && StoredForms.Probe(file) == StoredForm.Plaintext)
+            {
+                // Not converted yet: its size is its plaintext size.
+                type = NodeType.File;
+                eof = vdl = entry.Length;
+            }
+            else
+            {
+                var header = ReadHeader(file, storePath, out _);
+                type = (header.Flags & HeaderFlags.Symlink) != 0 ? NodeType.Symlink : NodeType.File;
+                eof = header.Eof;
+                vdl = header.Vdl;
+            }
         }
         else if (entry.Kind != BackingEntryKind.Directory)
         {
@@ -126,6 +143,9 @@ public sealed partial class Volume
 
     internal FileInformation InfoOf(FileNode node, BackingEntry entry)
     {
+        // The entry may predate a conversion on open, which gave the name a new object: report the node's.
+        if (entry.Inode != node.Inode && node.Path is { } current && Store.TryGetEntry(current) is { } fresh && fresh.Inode == node.Inode)
+            entry = fresh;
         long eof, vdl, hint;
         DateTime lastWrite;
         lock (node.Sync)

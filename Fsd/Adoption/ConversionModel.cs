@@ -1,0 +1,30 @@
+using Layered.Backing;
+
+namespace Layered.Fsd;
+
+/// <summary>Which way a folder is converted: plaintext files encrypted (adoption) or Layered files decrypted (leaving).</summary>
+public enum ConversionDirection { Encrypt, Decrypt }
+
+/// <summary>Where a conversion is: files and bytes done of the totals found when it started.</summary>
+public readonly record struct ConversionProgress(long FilesDone, long FilesTotal, long BytesDone, long BytesTotal, TimeSpan Elapsed);
+
+/// <summary>A file left as it was, and why (named by its path in the vault, with a leading '/').</summary>
+public sealed record ConversionFailure(string Path, string Reason)
+{
+    public override string ToString() => $"{Path}: {Reason}";
+}
+
+/// <summary>What remains to convert in one direction, and what cannot be converted at all.</summary>
+public sealed record ConversionSurvey(IReadOnlyList<ConversionItem> Items, long Bytes, IReadOnlyList<ConversionFailure> Unconvertible)
+{
+    public int Files => Items.Count;
+}
+
+/// <summary>One name to convert: its plaintext path, store path and what lstat said when it was found.</summary>
+public sealed record ConversionItem(string PlainPath, string StorePath, BackingEntry Entry);
+
+/// <summary>The outcome of one run. <see cref="Complete"/> when nothing was left over.</summary>
+public sealed record ConversionResult(long FilesConverted, long BytesConverted, IReadOnlyList<ConversionFailure> Failures, bool Cancelled)
+{
+    public bool Complete => Failures.Count == 0 && !Cancelled;
+}
