@@ -136,7 +136,12 @@ public sealed partial class Volume : IDisposable
 
     /// <summary>Appends a record: the operation's place in the total order. Called under the operation's locks,
     /// before the backing store is changed (log before apply).</summary>
-    internal long Append(JournalRecord record) => Journal.Append(record);
+    internal long Append(JournalRecord record)
+    {
+        long lsn = Journal.Append(record);
+        Switches.AppendObserver?.Invoke(lsn, record);
+        return lsn;
+    }
 
     internal string StorePath(string plainPath) => Names.ToStorePath(plainPath);
 

@@ -19,5 +19,13 @@ public sealed class EngineTestSwitches
     /// <summary>The delete disposition is read and written without the node lock.</summary>
     public bool DisableDispositionLock { get; set; }
 
+    /// <summary>
+    /// Called with each journal record and its LSN, on the thread that appended it, right after the append (still
+    /// under the appending operation's locks). Lets a test tie every record to the call that produced it instead
+    /// of guessing from paths and sizes. Observes only; it does not weaken any ordering, so it is not in
+    /// <see cref="AnySet"/>. Must be fast and must not call back into the volume.
+    /// </summary>
+    public Action<long, Layered.Journal.JournalRecord>? AppendObserver { get; set; }
+
     public bool AnySet => DisableNamespaceLocks || DisableNodeSizeLock || DisableChunkRangeLocks || DisableDispositionLock;
 }

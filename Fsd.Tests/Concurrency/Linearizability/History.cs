@@ -1,9 +1,20 @@
+using Layered.Journal;
+
 namespace Layered.Concurrency.Tests.Linearizability;
 
 public enum OpKind { Create, Overwrite, Rename, Unlink, Link, SetMode, Append, Write, Stat, List }
 
-/// <summary>One operation of a workload: what was asked, when it was called and returned (Stopwatch ticks), and
-/// what it answered. Size/Mode/Names are filled by the operations that return them.</summary>
+/// <summary>A journal record as appended: its LSN and the call that appended it (null for the harness's own).</summary>
+public sealed record AppendedRecord(long Lsn, JournalRecord Record, HistoryOp? Owner, bool InRelease)
+{
+    public override string ToString() => $"lsn {Lsn} {RecordText.Describe(Record)}" + (InRelease ? " (at release)" : "");
+}
+
+/// <summary>
+/// One operation of a workload: what was asked, when it was called and returned (Stopwatch ticks), what it answered,
+/// and exactly which journal records it appended (reported by the engine's append observer on the calling thread).
+/// Data operations are two engine calls, open then write; <see cref="OpenReturn"/> and <see cref="WriteCall"/> split them.
+/// </summary>
 public sealed class HistoryOp
 {
     public int Id;
@@ -14,22 +25,34 @@ public sealed class HistoryOp
     public long Offset;
     public int Length;
     public uint Mode;
-    public long Call, Return;
+    public long Call, OpenReturn, WriteCall, Return;
     public string Status = "";
     public long ResultOffset = -1;
     public long ResultSize = -1;
     public uint ResultMode;
     public string ResultNames = "";
-    /// <summary>LSN of the journal record this operation's effect was given (0: none).</summary>
-    public long Lsn;
+    /// <summary>Backing inode of the file a create or an open reached (0: none).</summary>
+    public ulong Inode;
+    /// <summary>Records appended by the operation itself, in LSN order.</summary>
+    public readonly List<AppendedRecord> Records = [];
+    /// <summary>Records appended while the workload released the operation's handle (an orphan freed at last close).</summary>
+    public readonly List<AppendedRecord> ReleaseRecords = [];
 
-    public override string ToString() => Kind switch
+    public bool IsDataOp => Kind is OpKind.Append or OpKind.Write;
+
+    public override string ToString()
     {
-        OpKind.Rename or OpKind.Link => $"#{Id} t{Thread} {Kind}({Path}->{Path2}) = {Status} [{Call}..{Return}] lsn {Lsn}",
-        OpKind.Append or OpKind.Write => $"#{Id} t{Thread} {Kind}({Path}, off {Offset}, {Length}) = {Status} at {ResultOffset} [{Call}..{Return}] lsn {Lsn}",
-        OpKind.SetMode => $"#{Id} t{Thread} SetMode({Path}, {Convert.ToString(Mode, 8)}) = {Status} [{Call}..{Return}] lsn {Lsn}",
-        OpKind.Stat => $"#{Id} t{Thread} Stat({Path}) = {Status} size {ResultSize} mode {Convert.ToString(ResultMode, 8)} [{Call}..{Return}]",
-        OpKind.List => $"#{Id} t{Thread} List() = [{ResultNames}] [{Call}..{Return}]",
-        _ => $"#{Id} t{Thread} {Kind}({Path}) = {Status} [{Call}..{Return}] lsn {Lsn}",
-    };
+        string what = Kind switch
+        {
+            OpKind.Rename or OpKind.Link => $"{Kind}({Path}->{Path2}) = {Status}",
+            OpKind.Append => $"Append({Path}, {Length}) = {Status} at {ResultOffset}",
+            OpKind.Write => $"Write({Path}, off {Offset}, {Length}) = {Status}",
+            OpKind.SetMode => $"SetMode({Path}, {Convert.ToString(Mode, 8)}) = {Status}",
+            OpKind.Stat => $"Stat({Path}) = {Status}" + (Status == "Success" ? $" size {ResultSize} mode {Convert.ToString(ResultMode, 8)}" : ""),
+            OpKind.List => $"List() = {Status} [{ResultNames}]",
+            _ => $"{Kind}({Path}) = {Status}",
+        };
+        string records = Records.Count == 0 ? "" : " {" + string.Join("; ", Records) + "}";
+        return $"#{Id} t{Thread} {what} [{Call}..{Return}]{records}";
+    }
 }

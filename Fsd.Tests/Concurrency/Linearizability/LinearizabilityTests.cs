@@ -1,14 +1,17 @@
+using System.Text;
 using Layered.Concurrency.Tests.Harness;
 using Layered.Fsd;
+using Layered.Journal;
 using Xunit.Abstractions;
 
 namespace Layered.Concurrency.Tests.Linearizability;
 
 /// <summary>
 /// Linearizability of the engine, with the journal as the witness (issue #5). Seeded workloads on 4 threads over
-/// four names; the journal is read without closing the volume (a fsynced marker commits it, then it is opened on
-/// the durable state cloned from the in-memory store: see <see cref="RaceVolume.ReadJournal"/>), because a clean
-/// close checkpoints and truncates it. A failure names the seed and prints a short history around the fault.
+/// four names; every record is tied to the call that appended it by the engine's append observer
+/// (<see cref="EngineTestSwitches.AppendObserver"/>), and the observed records must be exactly the durable journal
+/// (read without closing the volume: see <see cref="RaceVolume.ReadJournal"/>). A failure names the seed, both
+/// operations of the violation and a history shrunk to the operations that still show it.
 /// </summary>
 [Trait("Area", "Engine")]
 public class LinearizabilityTests(ITestOutputHelper output)
@@ -17,46 +20,103 @@ public class LinearizabilityTests(ITestOutputHelper output)
     private const int Threads = 4;
     private const int OpsPerThread = 150;
 
-    private static string? RunSeed(int seed, EngineTestSwitches switches)
+    /// <summary>Runs one seeded workload; null when it is linearizable in journal order, else the report.</summary>
+    private static string? RunSeed(int seed, bool namespaceLocks)
     {
+        var tap = new AppendTap();
+        var switches = new EngineTestSwitches { DisableNamespaceLocks = !namespaceLocks, AppendObserver = tap.Observe };
         using var rv = new RaceVolume(StoreKind.Memory, switches);
         var history = Workload.Run(rv.Volume, seed, Threads, OpsPerThread);
-        var journal = rv.ReadJournal();
-        var outcome = WitnessChecker.Check(history, journal);
-        if (outcome.Violation is not null)
-            return $"seed {seed}: {outcome.Violation}";
+        var durable = rv.ReadJournal(); // appends the harness's marker records: take the observed list after it
+        var observed = tap.InLsnOrder();
+        string? journalMismatch = CompareWithDurableJournal(observed, durable);
+        if (journalMismatch is not null)
+            return $"seed {seed}: {journalMismatch}";
 
-        // (iii) the model's final state equals a fresh open of the backing folder.
-        string expected = string.Join(";", outcome.Final.Names.Where(n => Workload.Names.Contains(n.Key)).OrderBy(n => n.Key, StringComparer.Ordinal)
-            .Select(n => $"{n.Key}:{outcome.Final.Size[n.Value]}:{Convert.ToString(outcome.Final.Mode[n.Value], 8)}"));
+        var outcome = WitnessChecker.Check(history, observed);
+        if (outcome.Violation is { } violation)
+            return Report(seed, history, observed, violation);
+
+        // (iii) the model's final state is what the live volume and a fresh mount of the backing store show, and
+        // every orphan was freed by the last close of its file.
+        string expected = FinalState(outcome.Final);
+        string live = VolumeState(rv.Volume);
+        int orphans = rv.OrphanCount();
         rv.RemountContents();
-        var fresh = new List<string>();
+        string fresh = VolumeState(rv.Volume);
+        if (expected != live || expected != fresh)
+            return $"seed {seed}: the journal's final state [{expected}] differs from the live volume [{live}] or a fresh mount [{fresh}]";
+        if (orphans != 0)
+            return $"seed {seed}: {orphans} orphan(s) left in .layered/orphans after every handle was closed";
+        return null;
+    }
+
+    /// <summary>The observed appends must be the journal recovery would read, record for record.</summary>
+    private static string? CompareWithDurableJournal(List<AppendedRecord> observed, List<JournalEntry> durable)
+    {
+        var journal = durable.Where(e => e.Record is not CheckpointRecord).ToList();
+        if (journal.Count != observed.Count)
+            return $"the observer saw {observed.Count} records, the durable journal holds {journal.Count}";
+        for (int i = 0; i < journal.Count; i++)
+            if (journal[i].Lsn != observed[i].Lsn || RecordText.Describe(journal[i].Record) != RecordText.Describe(observed[i].Record))
+                return $"record {i}: observed {observed[i]}, the journal holds lsn {journal[i].Lsn} {RecordText.Describe(journal[i].Record)}";
+        return null;
+    }
+
+    /// <summary>Each workload name with its size, permission bits and which names are links of one file.</summary>
+    private static string FinalState(NamespaceModel model)
+    {
+        var names = Workload.Names.Where(model.Exists).ToList();
+        return string.Join(";", names.Select(n => $"{n}:{model.Size[model.Names[n]]}:{Convert.ToString(model.Mode[model.Names[n]], 8)}" +
+            $":{names.First(m => model.Names[m] == model.Names[n])}"));
+    }
+
+    private static string VolumeState(Volume volume)
+    {
+        var infos = new Dictionary<string, FileInformation>();
         foreach (var name in Workload.Names)
-            if (rv.Volume.GetInfo(name, out var info) == FsStatus.Success)
-                fresh.Add($"{name}:{info.EndOfFile}:{Convert.ToString((uint)info.Mode & 0x1FF, 8)}");
-        string actual = string.Join(";", fresh);
-        return expected == actual ? null : $"seed {seed}: the journal's final state [{expected}] differs from a fresh mount [{actual}]";
+            if (volume.GetInfo(name, out var info) == FsStatus.Success)
+                infos[name] = info;
+        var names = infos.Keys.ToList();
+        return string.Join(";", names.Select(n => $"{n}:{infos[n].EndOfFile}:{Convert.ToString((uint)infos[n].Mode & 0x1FF, 8)}" +
+            $":{names.First(m => infos[m].InodeNumber == infos[n].InodeNumber)}"));
+    }
+
+    private static string Report(int seed, List<HistoryOp> history, List<AppendedRecord> journal, Violation v)
+    {
+        var minimal = HistoryShrinker.Shrink(history, journal, v, TimeSpan.FromSeconds(20));
+        var text = new StringBuilder($"seed {seed}: violation of {v.Rule}: {v.Message}\n");
+        foreach (int id in new[] { v.OpA, v.OpB }.Where(id => id >= 0))
+            text.AppendLine($"  operation: {history[id]}");
+        text.AppendLine($"  minimal history ({minimal.Count} of {history.Count} operations, the same violation):");
+        foreach (var o in minimal)
+            text.AppendLine((o.Id == v.OpA || o.Id == v.OpB ? "  > " : "    ") + o);
+        return text.ToString();
     }
 
     [Fact]
     public void SeededWorkloadsAreLinearizableInJournalOrder()
     {
-        int seeds = Soak ? 500 : 12;
-        for (int seed = 1; seed <= seeds; seed++)
-        {
-            var failure = RunSeed(seed, new EngineTestSwitches());
-            Assert.True(failure is null, failure);
-        }
+        // 8 seeds of 600 operations each take a few seconds; the soak runs 500. LAYERED_LIN_SEED=n reruns one seed.
+        var seeds = Environment.GetEnvironmentVariable("LAYERED_LIN_SEED") is { } one ? [int.Parse(one)]
+            : Enumerable.Range(1, Soak ? 500 : 8);
+        var failures = new List<string>();
+        foreach (int seed in seeds.TakeWhile(_ => failures.Count < 3))
+            if (RunSeed(seed, namespaceLocks: true) is { } failure)
+                failures.Add(failure);
+        foreach (var f in failures)
+            output.WriteLine(f);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]
     public void WithoutNamespaceLocksTheCheckerFails()
     {
-        // Applying namespace changes outside the namespace lock lets journal order and store order differ; some
-        // seed among the first few must show it (each seed is a different workload; timing varies, so several).
+        // Without the namespace locks, journal order and backing-store order can differ and lookups see
+        // half-applied changes; each seed is a different workload and timing varies, so several are tried.
         string? failure = null;
         for (int seed = 1; seed <= 40 && failure is null; seed++)
-            failure = RunSeed(seed, new EngineTestSwitches { DisableNamespaceLocks = true });
+            failure = RunSeed(seed, namespaceLocks: false);
         output.WriteLine(failure ?? "no failure");
         Assert.True(failure is not null, "the linearizability checker accepted 40 workloads run without namespace locks: it cannot fail");
     }

@@ -1,176 +1,169 @@
-using System.Text;
 using Layered.Journal;
 
 namespace Layered.Concurrency.Tests.Linearizability;
 
+/// <summary>What went wrong, and the one or two operations it concerns (ids in the history).</summary>
+public sealed record Violation(string Rule, int OpA, int OpB, string Message);
+
 /// <summary>
-/// Checks a history against the journal, taken as the witness linearization (anchors §5.3): the records are
-/// replayed in LSN order through <see cref="NamespaceModel"/>, each record is matched to the operation that
-/// produced it, and
-/// (i) every matched operation's result is the model's answer at its LSN; an operation with no record (a
-/// failure, a read, a no-op) must equal the model's answer at some point between the records of the operations
-/// that returned before it was called and those called after it returned;
-/// (ii) LSN order respects real time: no operation that returned before another was called has the larger LSN;
-/// (iii) the model's final state is what a fresh mount shows (checked by the caller with <see cref="Final"/>).
-/// Returns null when the history is linearizable by this witness, else a report with a short history.
+/// Checks a history against the journal taken as the witness linearization (anchors §5.3). Every record is tied to
+/// the call that appended it (<see cref="AppendTap"/>), so nothing is guessed. Records are replayed in LSN order
+/// through <see cref="NamespaceModel"/>:
+/// (i) an operation that appended records takes effect at its first one: the model, in the state just before it,
+/// must give the same answer and expect exactly those records (a data operation's open must also have found the
+/// written file under its name at some point of the open's interval); an operation with no record (a failure, a
+/// stat, a list, a no-op) must get its answer from some state between the journaled operations that returned before
+/// it was called and those called after it returned;
+/// (ii) LSN order respects real time: an operation that returned before another was called has the smaller LSN;
+/// (iii) the final state is what a fresh mount shows (checked by the caller with <see cref="Outcome.Final"/>).
 /// </summary>
 public static class WitnessChecker
 {
-    public sealed record Outcome(string? Violation, NamespaceModel Final);
+    public sealed record Outcome(Violation? Violation, NamespaceModel Final);
 
-    public static Outcome Check(List<HistoryOp> history, IReadOnlyList<JournalEntry> journal)
+    private sealed class Placed(HistoryOp op, int first, int last, long decisionCall)
     {
+        public HistoryOp Op = op;
+        public int First = first, Last = last;
+        /// <summary>When the call that appended the records began (the write call of a data operation).</summary>
+        public long DecisionCall = decisionCall;
+    }
+
+    public static Outcome Check(IReadOnlyList<HistoryOp> history, IReadOnlyList<AppendedRecord> journal)
+    {
+        var included = history.ToHashSet();
+        var records = journal.Where(r => r.Owner is null || included.Contains(r.Owner)).ToList();
+        var index = new Dictionary<AppendedRecord, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < records.Count; i++)
+            index[records[i]] = i;
+
+        // Each journaled operation's place: the records that decide it (chunk images only carry data).
+        var placed = new Dictionary<HistoryOp, Placed>();
+        foreach (var op in history)
+        {
+            var decisive = op.Records.Where(r => r.Record is not ChunkImageRecord).ToList();
+            if (decisive.Count > 0)
+                placed[op] = new Placed(op, index[decisive[0]], index[decisive[^1]], op.IsDataOp ? op.WriteCall : op.Call);
+        }
+        var decidedAt = placed.Values.ToDictionary(p => p.First, p => p);
+
         var model = new NamespaceModel();
-        var snapshots = new List<NamespaceModel> { model.Clone() };
-        var matchedIndex = new Dictionary<HistoryOp, int>();
-        var unmatched = history.Where(o => o.Status == "Success").ToList();
-        long latestMatchedCall = long.MinValue;
-        for (int i = 0; i < journal.Count; i++)
+        var states = new List<NamespaceModel>(records.Count + 1);
+        var midOperation = new bool[records.Count + 1]; // states inside a multi-record operation are never observable
+        int lastOwned = records.FindLastIndex(r => r.Owner is not null);
+        for (int i = 0; i < records.Count; i++)
         {
-            var record = journal[i].Record;
-            // Several operations can fit one record (two unlinks of one name, an overwrite that found the file empty
-            // and left no record). Rule (ii) says the record's operation cannot have returned before an operation of
-            // a smaller LSN was called; among those that fit, take the one that returned first.
-            var fitting = unmatched.Where(o => o.Return >= latestMatchedCall).OrderBy(o => o.Return).ToList();
-            HistoryOp? op = Match(record, fitting, model, journal, i) ?? Match(record, unmatched, model, journal, i);
-            if (op is not null)
+            states.Add(model.Clone());
+            var r = records[i];
+            if (r.Owner is null && i < lastOwned)
+                return Fail(model, "harness", -1, -1, $"record {r} was appended by no operation of the workload");
+            if (decidedAt.TryGetValue(i, out var p))
             {
-                string expected = model.Answer(op);
-                if (expected != "Success")
-                    return Fail(history, op, $"at LSN {journal[i].Lsn} the model answers {expected}, the operation answered {op.Status}", model);
-                if (op.Kind == OpKind.Append && op.ResultOffset != model.Size[model.Names[op.Path]])
-                    return Fail(history, op, $"append went to {op.ResultOffset}, the model's EOF at LSN {journal[i].Lsn} is {model.Size[model.Names[op.Path]]}", model);
-                op.Lsn = journal[i].Lsn;
-                unmatched.Remove(op);
-                matchedIndex[op] = i;
-                latestMatchedCall = Math.Max(latestMatchedCall, op.Call);
+                var op = p.Op;
+                var decisive = op.Records.Where(x => x.Record is not ChunkImageRecord).Select(x => x.Record).ToList();
+                if (op.IsDataOp)
+                {
+                    var fileId = ((SetSizeRecord)decisive[0]).FileId;
+                    string? why = model.JudgeWrite(op, fileId, decisive);
+                    if (why is not null)
+                        return Fail(model, "(i) result at LSN", op.Id, -1, $"at LSN {r.Lsn} the model expects {why}; the operation gave {op}");
+                }
+                else
+                {
+                    string? why = model.Judge(op, decisive);
+                    if (why is not null)
+                        return Fail(model, "(i) result at LSN", op.Id, -1, $"at LSN {r.Lsn} the model expects {why}; the operation gave {op}");
+                }
+                for (int k = p.First + 1; k <= p.Last; k++)
+                    midOperation[k] = true;
             }
-            else if (!IsBookkeeping(record))
+            else if (r.Owner is { } owner && !r.InRelease && r.Record is not ChunkImageRecord && !placed[owner].Contains(i))
             {
-                return Fail(history, null, $"record at LSN {journal[i].Lsn} ({record}) matches no operation of the history", model);
+                return Fail(model, "(i) result at LSN", owner.Id, -1, $"record {r} does not belong to the records that decide #{owner.Id}");
             }
-            Apply(model, record);
-            snapshots.Add(model.Clone());
+            if (r.InRelease && r.Record is not OrphanFreedRecord)
+                return Fail(model, "release", r.Owner!.Id, -1, $"releasing a handle appended {r}; only freeing an orphan may");
+            string? cannot = model.Apply(r.Record);
+            if (cannot is not null)
+                return Fail(model, "replay", r.Owner?.Id ?? -1, -1, $"record {r} cannot apply: {cannot}");
+        }
+        states.Add(model.Clone());
+
+        // (ii) real time: scan journaled operations by return time, keeping the largest LSN position returned so far.
+        var byCall = placed.Values.OrderBy(p => p.DecisionCall).ToList();
+        var byReturn = placed.Values.OrderBy(p => p.Op.Return).ToList();
+        {
+            int j = 0;
+            Placed? latest = null;
+            foreach (var p in byCall)
+            {
+                for (; j < byReturn.Count && byReturn[j].Op.Return < p.DecisionCall; j++)
+                    if (latest is null || byReturn[j].Last > latest.Last)
+                        latest = byReturn[j];
+                if (latest is not null && latest.Last > p.First)
+                    return Fail(model, "(ii) real time", latest.Op.Id, p.Op.Id,
+                        $"#{latest.Op.Id} returned before #{p.Op.Id} was called, but its record lsn {records[latest.Last].Lsn} follows lsn {records[p.First].Lsn}");
+            }
         }
 
-        // (ii) real time: walk in LSN order from the end, keeping the earliest return among larger LSNs.
-        var byLsn = matchedIndex.Keys.OrderByDescending(o => o.Lsn).ToList();
-        HistoryOp? earliest = null;
-        foreach (var op in byLsn)
+        // (i) for what no record places: some observable state of the interval gives the answer.
+        var fileOfInode = new Dictionary<ulong, UInt128>();
+        foreach (var op in history)
+            if (op.Kind == OpKind.Create && op.Status == "Success" && op.Records.Count > 0 && op.Records[0].Record is CreateRecord c)
+                fileOfInode[op.Inode] = c.FileId;
+        foreach (var op in history)
         {
-            if (earliest is not null && earliest.Return < op.Call)
-                return Fail(history, op, $"#{earliest.Id} returned before #{op.Id} was called but has the larger LSN {earliest.Lsn} > {op.Lsn}", model);
-            if (earliest is null || op.Return < earliest.Return)
-                earliest = op;
-        }
-
-        // (i) for operations without a record: some point of their real-time window gives their answer.
-        foreach (var op in history.Where(o => !matchedIndex.ContainsKey(o)))
-        {
-            int lo = 0, hi = journal.Count;
-            foreach (var (m, j) in matchedIndex)
+            if (op.IsDataOp)
             {
-                if (m.Return < op.Call) lo = Math.Max(lo, j + 1);
-                if (m.Call > op.Return) hi = Math.Min(hi, j);
+                UInt128 fileId = placed.TryGetValue(op, out var p) ? ((SetSizeRecord)records[p.First].Record).FileId
+                    : op.Inode == 0 ? 0 : fileOfInode.GetValueOrDefault(op.Inode);
+                if (op.Inode != 0 && fileId == 0)
+                    return Fail(model, "(i) result in interval", op.Id, -1, $"#{op.Id} opened inode {op.Inode}, which no create of the history made");
+                var (openOk, openWhy) = SomeState(states, midOperation, placed.Values, op.Call, op.OpenReturn, s => s.JudgeOpen(op, fileId));
+                if (!openOk)
+                    return Fail(model, "(i) result in interval", op.Id, -1, $"no state during #{op.Id}'s open has '{op.Path}' as the model requires: {openWhy}");
+                if (fileId != 0 && p is null)
+                {
+                    var (writeOk, writeWhy) = SomeState(states, midOperation, placed.Values, op.WriteCall, op.Return, s => s.JudgeWrite(op, fileId, []));
+                    if (!writeOk)
+                        return Fail(model, "(i) result in interval", op.Id, -1, $"no state during #{op.Id}'s write allows it without a size record: the model expects {writeWhy}");
+                }
             }
-            bool ok = false;
-            string observed = NamespaceModel.Observed(op);
-            for (int k = lo; k <= hi && !ok; k++)
+            else if (!placed.ContainsKey(op))
             {
-                var s = snapshots[k];
-                ok = s.Answer(op) == observed && (op.Status != "Success" || op.Kind is OpKind.Stat or OpKind.List || s.IsNoEffect(op));
+                var (ok, why) = SomeState(states, midOperation, placed.Values, op.Call, op.Return, s => s.Judge(op, []));
+                if (!ok)
+                    return Fail(model, "(i) result in interval", op.Id, -1, $"no state during #{op.Id} gives its answer {op.Status}: the model expects {why}");
             }
-            if (!ok)
-                return Fail(history, op, $"no state between records {lo} and {hi} answers {observed} (journaled ops around it fix that window)", model);
         }
         return new Outcome(null, model);
     }
 
-    private static HistoryOp? Match(JournalRecord record, List<HistoryOp> candidates, NamespaceModel model, IReadOnlyList<JournalEntry> journal, int index)
+    private static bool Contains(this Placed p, int i) => i >= p.First && i <= p.Last && p.Op.Records.Any(r => r.Record is not ChunkImageRecord);
+
+    /// <summary>Whether some observable state between the records of operations that returned before
+    /// <paramref name="call"/> and those of operations called after <paramref name="ret"/> satisfies the judge.</summary>
+    private static (bool, string?) SomeState(List<NamespaceModel> states, bool[] midOperation, IEnumerable<Placed> placed,
+        long call, long ret, Func<NamespaceModel, string?> judge)
     {
-        switch (record)
+        int lo = 0, hi = states.Count - 1;
+        foreach (var p in placed)
         {
-            case CreateRecord c:
-                return candidates.FirstOrDefault(o => o.Kind == OpKind.Create && o.Path == c.Path);
-            case RenameRecord r:
-                return candidates.FirstOrDefault(o => o.Kind == OpKind.Rename && o.Path == r.FromPath && o.Path2 == r.ToPath);
-            case RemoveRecord r:
-                return candidates.FirstOrDefault(o => o.Kind == OpKind.Unlink && o.Path == r.Path);
-            case OrphanRecord o:
-                // An orphan record is the unlink of an open file, unless the next namespace record renames onto
-                // the same name (the replaced target of a rename was open).
-                for (int j = index + 1; j < journal.Count; j++)
-                {
-                    if (journal[j].Record is RenameRecord rr)
-                        return rr.ToPath == o.Path ? null : candidates.FirstOrDefault(x => x.Kind == OpKind.Unlink && x.Path == o.Path);
-                    if (journal[j].Record is CreateRecord or RemoveRecord or LinkRecord or OrphanRecord)
-                        break;
-                }
-                return candidates.FirstOrDefault(x => x.Kind == OpKind.Unlink && x.Path == o.Path);
-            case LinkRecord l:
-                return candidates.FirstOrDefault(o => o.Kind == OpKind.Link && o.Path == l.ExistingPath && o.Path2 == l.NewPath);
-            case SetAttributesRecord a:
-                return candidates.FirstOrDefault(o => o.Kind == OpKind.SetMode && o.Path == a.Path && o.Mode == (a.Mode & 0x1FF));
-            case SetSizeRecord s:
-            {
-                long before = model.Size.GetValueOrDefault(s.FileId);
-                return candidates.FirstOrDefault(o =>
-                    model.Names.TryGetValue(o.Path, out var id) && id == s.FileId && (
-                        o.Kind == OpKind.Overwrite && s.Eof == 0 ||
-                        o.Kind == OpKind.Append && o.ResultOffset == before && o.ResultOffset + o.Length == s.Eof ||
-                        o.Kind == OpKind.Write && o.Offset + o.Length == s.Eof && s.Eof > before));
-            }
-            default:
-                return null;
+            if (p.Op.Return < call) lo = Math.Max(lo, p.Last + 1);
+            if (p.DecisionCall > ret) hi = Math.Min(hi, p.First);
         }
-    }
-
-    /// <summary>Records the engine writes on its own: orphan bookkeeping, the tail images of a truncate, the
-    /// commit marker of the harness and its size.</summary>
-    private static bool IsBookkeeping(JournalRecord r) => r switch
-    {
-        OrphanRecord or OrphanFreedRecord or ChunkImageRecord or CheckpointRecord => true,
-        CreateRecord c => !Workload.Names.Contains(c.Path),
-        SetSizeRecord s => !Workload.Names.Contains(s.Path),
-        _ => false,
-    };
-
-    private static void Apply(NamespaceModel m, JournalRecord record)
-    {
-        switch (record)
+        string? why = lo > hi ? $"an empty window ({lo}..{hi})" : null;
+        for (int k = lo; k <= hi; k++)
         {
-            case CreateRecord c:
-                m.Names[c.Path] = c.FileId;
-                m.Size[c.FileId] = 0;
-                m.Mode[c.FileId] = c.Mode & 0x1FF;
-                break;
-            case RenameRecord r: m.Move(r.FromPath, r.ToPath); break;
-            case RemoveRecord r: m.Names.Remove(r.Path); break;
-            case OrphanRecord o: m.Move(o.Path, o.OrphanPath); break;
-            case OrphanFreedRecord f: m.Names.Remove(f.OrphanPath); break;
-            case LinkRecord l:
-                if (m.Names.TryGetValue(l.ExistingPath, out var id)) m.Names[l.NewPath] = id;
-                break;
-            case SetAttributesRecord a:
-                if (m.Names.TryGetValue(a.Path, out var aid)) m.Mode[aid] = a.Mode & 0x1FF;
-                break;
-            case SetSizeRecord s: m.Size[s.FileId] = s.Eof; break;
-            case ChunkImageRecord ci: m.Size[ci.FileId] = ci.Eof; break;
+            if (midOperation[k])
+                continue;
+            why = judge(states[k]);
+            if (why is null)
+                return (true, null);
         }
+        return (false, why);
     }
 
-    private static Outcome Fail(List<HistoryOp> history, HistoryOp? at, string why, NamespaceModel model)
-    {
-        var text = new StringBuilder(why);
-        text.AppendLine();
-        // A short history: the operations on the same names whose intervals overlap the failing one (or the
-        // last 30 when no single operation is at fault).
-        var near = at is null
-            ? history.TakeLast(30)
-            : history.Where(o => (o.Path == at.Path || o.Path2 == at.Path || o.Path == at.Path2 || o.Kind == OpKind.List) &&
-                                  o.Call <= at.Return && at.Call <= o.Return || o == at).Take(30);
-        foreach (var o in near)
-            text.AppendLine((o == at ? "> " : "  ") + o);
-        return new Outcome(text.ToString(), model);
-    }
+    private static Outcome Fail(NamespaceModel model, string rule, int a, int b, string message) =>
+        new(new Violation(rule, a, b, message), model);
 }

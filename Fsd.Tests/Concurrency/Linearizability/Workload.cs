@@ -6,8 +6,9 @@ namespace Layered.Concurrency.Tests.Linearizability;
 
 /// <summary>
 /// A seeded random workload: each thread draws its operations from its own Random(seed, thread) over a small
-/// namespace (four names in the root), so collisions are frequent. Every operation is one engine call (data
-/// operations open by path, write, and release; their journaled effect is the write's size record).
+/// namespace (four names in the root), so collisions are frequent. Every operation is one engine call, except the
+/// data operations (open by path, then write or append) and create/overwrite, whose handle is released after the
+/// operation's return time is taken; records appended by that release are tagged as such.
 /// </summary>
 public static class Workload
 {
@@ -23,7 +24,8 @@ public static class Workload
             var mine = new List<HistoryOp>(opsPerThread);
             start.SignalAndWait();
             for (int i = 0; i < opsPerThread; i++)
-                mine.Add(RunOne(volume, random, t, i));
+                mine.Add(RunOne(volume, random, t));
+            AppendTap.Enter(null);
             histories[t] = mine;
         })).ToList();
         workers.ForEach(w => w.Start());
@@ -34,27 +36,25 @@ public static class Workload
         return all;
     }
 
-    private static HistoryOp RunOne(Volume v, Random r, int thread, int index)
+    private static HistoryOp RunOne(Volume v, Random r, int thread)
     {
         var op = new HistoryOp { Thread = thread, Kind = (OpKind)r.Next(Enum.GetValues<OpKind>().Length), Path = Names[r.Next(Names.Length)] };
         op.Path2 = Names[r.Next(Names.Length)];
         op.Offset = r.Next(3) * 3000;
-        // Lengths unique per operation and ends unique per operation (offsets are multiples of 4, threads differ
-        // mod 4, one thread's indexes differ by less than 750): a size record then fits one write or append only.
-        op.Length = 1 + thread + 4 * index;
+        op.Length = 1 + r.Next(5000);
         op.Mode = r.Next(2) == 0 ? 0x1A4u : 0x180u; // 0644 or 0600
+        AppendTap.Enter(op);
         op.Call = Stopwatch.GetTimestamp();
+        FileHandle? handle = null;
         switch (op.Kind)
         {
             case OpKind.Create:
             case OpKind.Overwrite:
             {
                 var d = op.Kind == OpKind.Create ? CreateDisposition.Create : CreateDisposition.Overwrite;
-                var st = v.Create(op.Path, new CreateRequest { Disposition = d, Access = FileAccess2.ReadWrite }, out var h, out _, out _);
-                op.Return = Stopwatch.GetTimestamp();
-                op.Status = st.ToString();
-                if (h is not null) v.Release(h);
-                return op;
+                op.Status = v.Create(op.Path, new CreateRequest { Disposition = d, Access = FileAccess2.ReadWrite }, out handle, out var info, out _).ToString();
+                op.Inode = handle is null ? 0 : info.InodeNumber;
+                break;
             }
             case OpKind.Rename: op.Status = v.Rename(op.Path, op.Path2, RenameFlags.Replace).ToString(); break;
             case OpKind.Unlink: op.Status = v.Unlink(op.Path).ToString(); break;
@@ -63,18 +63,19 @@ public static class Workload
             case OpKind.Append:
             case OpKind.Write:
             {
-                var st = v.Create(op.Path, new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.ReadWrite }, out var h, out _, out _);
+                var st = v.Create(op.Path, new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.ReadWrite }, out handle, out var info, out _);
+                op.OpenReturn = op.WriteCall = Stopwatch.GetTimestamp();
                 if (st == FsStatus.Success)
                 {
+                    op.Inode = info.InodeNumber;
                     var data = new byte[op.Length];
                     data.AsSpan().Fill((byte)('A' + thread));
-                    st = v.Write(h!, op.Offset, data, op.Kind == OpKind.Append ? WriteMode.Append : WriteMode.AtOffset, out _, out long at);
+                    op.WriteCall = Stopwatch.GetTimestamp();
+                    st = v.Write(handle!, op.Offset, data, op.Kind == OpKind.Append ? WriteMode.Append : WriteMode.AtOffset, out _, out long at);
                     op.ResultOffset = at;
                 }
-                op.Return = Stopwatch.GetTimestamp();
                 op.Status = st.ToString();
-                if (h is not null) v.Release(h);
-                return op;
+                break;
             }
             case OpKind.Stat:
             {
@@ -91,11 +92,17 @@ public static class Workload
             {
                 var entries = new List<DirectoryEntry>();
                 op.Status = v.ReadDirectory("", null, int.MaxValue, false, entries).ToString();
-                op.ResultNames = string.Join(",", entries.Select(e => e.Name).Where(n => !n.StartsWith('.') && Names.Contains(n)).Order(StringComparer.Ordinal));
+                op.ResultNames = string.Join(",", entries.Select(e => e.Name).Where(Names.Contains).Order(StringComparer.Ordinal));
                 break;
             }
         }
         op.Return = Stopwatch.GetTimestamp();
+        if (handle is not null)
+        {
+            AppendTap.Enter(op, inRelease: true);
+            v.Release(handle);
+        }
+        AppendTap.Enter(null);
         return op;
     }
 }
