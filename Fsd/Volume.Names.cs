@@ -188,6 +188,16 @@ public sealed partial class Volume
                     return FsStatus.InvalidRename;
                 var dst = Store.TryGetEntry(sTo);
                 FileNode? dstNode = null;
+                if (dst is not null && dst.Inode == src.Inode && sFrom == sTo && FsPath.Name(to) != FsPath.Name(sFrom))
+                {
+                    // Case-insensitive names: the target resolves to the source itself and only the case of the
+                    // name changes. One backing rename to the caller's spelling, atomic like any other.
+                    var respelled = FsPath.Combine(FsPath.Parent(sFrom), FsPath.Name(to));
+                    Append(new RenameRecord(Nodes.Find(src.Inode)?.FileId.ToUInt128() ?? 0, sFrom, respelled, 0, RenameMode.NoReplace));
+                    Store.Rename(sFrom, respelled, replace: false);
+                    Nodes.RebasePaths(sFrom, respelled);
+                    return FsStatus.Success;
+                }
                 if (dst is not null)
                 {
                     if (dst.Inode == src.Inode)

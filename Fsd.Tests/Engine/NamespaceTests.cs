@@ -306,4 +306,25 @@ public class NamespaceTests
         }
         Assert.Equal(0, t.Volume.NodeCount);
     }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
+    public void CaseOnlyRenameUnderCaseInsensitiveNamesIsOneRename(StoreKind kind)
+    {
+        using var t = new TestVolume(kind, o => new VolumeOptions
+        {
+            Store = o.Store, Vault = o.Vault, CheckpointInterval = TimeSpan.Zero,
+            Names = new CaseInsensitiveNameTransform(o.Store, storeIsCaseSensitive: true),
+        });
+        t.WriteFile("readme.txt", TestVolume.Text("r"));
+        var h = t.Open("README.TXT", CreateDisposition.Open); // found whatever the case
+        Assert.Equal(FsStatus.Success, t.Volume.Rename("readme.txt", "README.txt", RenameFlags.Replace));
+        var names = new List<DirectoryEntry>();
+        Assert.Equal(FsStatus.Success, t.Volume.ReadDirectory("", null, 100, false, names));
+        Assert.Equal(["README.txt"], names.Select(n => n.Name));
+        Assert.Equal("README.txt", t.Volume.CurrentPath(h)); // the open handle follows the new spelling
+        t.Volume.Release(h);
+        Assert.Equal(TestVolume.Text("r"), t.ReadFile("readme.TXT"));
+    }
 }

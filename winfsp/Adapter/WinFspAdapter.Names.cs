@@ -18,8 +18,7 @@ public sealed partial class WinFspAdapter
     /// replace a target with open user handles unless this is a POSIX rename (winfsp.md §2.11); what reaches the
     /// engine replaces any target, and a target still open (POSIX rename, or a cleaned-up file the cache manager
     /// still holds) stays readable through its handles as an orphan until its last close.
-    /// A rename that changes only the case of the name runs as two engine renames through a temporary name in
-    /// the same directory (docs/windows.md: not atomic against a crash).
+    /// A rename that changes only the case of the name is one engine rename (the engine respells the stored name).
     /// </summary>
     public override int Rename(object fileContext, string fileName, string newFileName, bool replaceIfExists)
     {
@@ -35,21 +34,9 @@ public sealed partial class WinFspAdapter
             string requested = FsPath.Normalize(newFileName);
             if (string.Equals(FsPath.Name(requested), FsPath.Name(from), StringComparison.Ordinal))
                 return NtStatus.Success; // the same name: nothing to do
-            return RenameCaseOnly(from, FsPath.Combine(FsPath.Parent(from), FsPath.Name(requested)));
+            return Status(_volume.Rename(from, FsPath.Combine(FsPath.Parent(from), FsPath.Name(requested)), flags));
         }
         return Status(_volume.Rename(from, to, flags));
-    }
-
-    private int RenameCaseOnly(string from, string to)
-    {
-        string temporary = FsPath.Combine(FsPath.Parent(from), $"~layered-rename-{Guid.NewGuid():N}");
-        var status = _volume.Rename(from, temporary, RenameFlags.None);
-        if (status != FsStatus.Success)
-            return Status(status);
-        status = _volume.Rename(temporary, to, RenameFlags.None);
-        if (status != FsStatus.Success)
-            _volume.Rename(temporary, from, RenameFlags.None); // put the old name back
-        return Status(status);
     }
 
     /// <summary>
