@@ -288,6 +288,10 @@ public sealed partial class Volume
         var orphan = node.Path!;
         try
         {
+            // The orphan may be only one of several names (a hard link was unlinked while the file was open):
+            // then the file lives on, and its state must reach its header before the node goes.
+            if (node.Type == NodeType.File && Store.TryGetEntry(orphan) is { LinkCount: > 1 })
+                SyncNode(node, forCheckpoint: false);
             Append(new OrphanFreedRecord(node.FileId.ToUInt128(), orphan));
             Store.DeleteFile(orphan);
             node.Deleted = true;
