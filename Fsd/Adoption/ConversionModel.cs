@@ -15,7 +15,8 @@ public sealed record ConversionFailure(string Path, string Reason)
 }
 
 /// <summary>What remains to convert in one direction, and what cannot be converted at all.</summary>
-public sealed record ConversionSurvey(IReadOnlyList<ConversionItem> Items, long Bytes, IReadOnlyList<ConversionFailure> Unconvertible)
+public sealed record ConversionSurvey(IReadOnlyList<ConversionItem> Items, long Bytes, IReadOnlyList<ConversionFailure> Unconvertible,
+    IReadOnlyList<ConversionItem> Directories)
 {
     public int Files => Items.Count;
 }

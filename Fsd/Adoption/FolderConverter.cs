@@ -69,6 +69,7 @@ public sealed class FolderConverter
             }
             progress?.Report(new ConversionProgress(files, survey.Files, bytes, survey.Bytes, clock.Elapsed));
         }
+        RestoreDirectoryTimes(survey);
         var result = new ConversionResult(files, bytes, failures, cancelled);
         if (result.Complete && direction == ConversionDirection.Encrypt)
             _volume.EndMixedContent();
@@ -119,6 +120,26 @@ public sealed class FolderConverter
             }
         }
         return true;
+    }
+
+    /// <summary>Renaming converted files into a directory moved its modification time: it gets back the times it had when
+    /// the run started (deepest first, as setting them on a child does not touch the parent).</summary>
+    private void RestoreDirectoryTimes(ConversionSurvey survey)
+    {
+        foreach (var dir in survey.Directories.OrderByDescending(d => d.StorePath.Count(c => c == '/')).ThenByDescending(d => d.StorePath.Length))
+        {
+            try
+            {
+                using var scope = _volume.Locks.Change(dir.PlainPath);
+                var now = _volume.Store.TryGetEntry(dir.StorePath);
+                if (now is not null && now.Inode == dir.Entry.Inode)
+                    _volume.Store.SetTimes(dir.StorePath, dir.Entry.LastAccessUtc, dir.Entry.LastWriteUtc);
+            }
+            catch (IOException e)
+            {
+                _log.LogDebug(e, "Times of /{Path} not restored", dir.PlainPath);
+            }
+        }
     }
 
     /// <summary>The Layered id of a hard-link group's converted file, for the journal record of a relink.</summary>

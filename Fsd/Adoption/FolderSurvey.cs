@@ -14,6 +14,7 @@ public static class FolderSurvey
         names ??= new PlainNameTransform();
         var items = new List<ConversionItem>();
         var unconvertible = new List<ConversionFailure>();
+        var directories = new List<ConversionItem>();
         long bytes = 0;
         var pending = new Stack<(string StoreDir, string PlainDir)>();
         pending.Push(("", ""));
@@ -38,6 +39,7 @@ public static class FolderSurvey
                 {
                     case BackingEntryKind.Directory:
                         pending.Push((storePath, plainPath));
+                        directories.Add(new ConversionItem(plainPath, storePath, e));
                         break;
                     case BackingEntryKind.Symlink when direction == ConversionDirection.Encrypt:
                         items.Add(new ConversionItem(plainPath, storePath, e));
@@ -66,7 +68,10 @@ public static class FolderSurvey
                 }
             }
         }
-        return new ConversionSurvey(items, bytes, unconvertible);
+        var root = store.TryGetEntry("");
+        if (root is not null)
+            directories.Add(new ConversionItem("", "", root));
+        return new ConversionSurvey(items, bytes, unconvertible, directories);
     }
 
     private static bool IsHoldableName(string plainPath, out string problem)

@@ -260,10 +260,17 @@ public sealed partial class Volume
         }
     }
 
-    private (string, byte[])? EncryptXattr(FileId id, (string Name, byte[] Value) xattr) =>
-        xattr.Name.StartsWith(SealedXattrPrefix, StringComparison.Ordinal) || xattr.Name == NtMetadataXattr
-            ? xattr // already the engine's form (a half-adopted copy of a vault?): kept as it is
-            : (SealedXattrPrefix + xattr.Name, Vault.Blobs.Seal(id, Encoding.UTF8.GetBytes(xattr.Name), xattr.Value));
+    /// <summary>A backing store keeps user xattrs without their "user." namespace (Linux stores them there); the engine
+    /// sees the host's full name, which is what its sealed values are bound to.</summary>
+    private const string UserNamespace = "user.";
+
+    private (string, byte[])? EncryptXattr(FileId id, (string Name, byte[] Value) xattr)
+    {
+        if (xattr.Name.StartsWith(SealedXattrPrefix, StringComparison.Ordinal) || xattr.Name == NtMetadataXattr)
+            return xattr; // already in the engine's form (a copy of another vault's file?): kept as it is
+        var engineName = UserNamespace + xattr.Name;
+        return (SealedXattrPrefix + engineName, Vault.Blobs.Seal(id, Encoding.UTF8.GetBytes(engineName), xattr.Value));
+    }
 
     private (string, byte[])? DecryptXattr(FileId id, string storePath, (string Name, byte[] Value) xattr)
     {
@@ -271,8 +278,9 @@ public sealed partial class Volume
             return null; // the engine's own bookkeeping, not the user's
         if (!xattr.Name.StartsWith(SealedXattrPrefix, StringComparison.Ordinal))
             return xattr;
-        var name = xattr.Name[SealedXattrPrefix.Length..];
-        return (name, Vault.Blobs.Open(id, Encoding.UTF8.GetBytes(name), xattr.Value, "/" + storePath));
+        var engineName = xattr.Name[SealedXattrPrefix.Length..];
+        var value = Vault.Blobs.Open(id, Encoding.UTF8.GetBytes(engineName), xattr.Value, "/" + storePath);
+        return (engineName.StartsWith(UserNamespace, StringComparison.Ordinal) ? engineName[UserNamespace.Length..] : engineName, value);
     }
 
     private void DeleteQuietly(string storePath)

@@ -8,7 +8,10 @@ namespace Layered.Fsd;
 public sealed partial class Volume
 {
     /// <summary>Present while some files of the vault may still be plaintext (adoption or decryption in progress).</summary>
-    internal const string MixedContentMarker = MetaDirectory + "/adopting";
+    internal const string MixedContentMarker = MetaDirectory + "/" + MixedContentMarkerName;
+
+    /// <summary>File name of the mixed-content marker inside the vault's own folder.</summary>
+    public const string MixedContentMarkerName = "adopting";
 
     /// <summary>Hard-link groups being converted: one extra name of the converted file per group, keyed by the
     /// original's identity, so the remaining names of the group are linked to it, even after a crash.</summary>
