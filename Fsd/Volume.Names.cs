@@ -38,34 +38,12 @@ public sealed partial class Volume
     }
 
     /// <summary>POSIX unlink: the name goes at once; an open file stays readable through its handles.</summary>
-    public FsStatus Unlink(string path)
-    {
-        string p = "";
-        try
-        {
-            p = FsPath.Normalize(path);
-            CheckWritable(p);
-            if (p.Length == 0)
-                return FsStatus.IsADirectory;
-            using var scope = Locks.Change(FsPath.Parent(p));
-            CheckParent(p);
-            var sp = StorePath(p);
-            var entry = Store.TryGetEntry(sp);
-            if (entry is null)
-                return FsStatus.NotFound;
-            if (entry.Kind == BackingEntryKind.Directory)
-                return FsStatus.IsADirectory;
-            RemoveName(sp, Nodes.Find(entry.Inode), entry);
-            return FsStatus.Success;
-        }
-        catch (Exception e) when (TryMapException(e, p, out var status))
-        {
-            return status;
-        }
-    }
+    public FsStatus Unlink(string path) => RemoveByPath(path, directory: false);
 
     /// <summary>POSIX rmdir.</summary>
-    public FsStatus RemoveDirectory(string path)
+    public FsStatus RemoveDirectory(string path) => RemoveByPath(path, directory: true);
+
+    private FsStatus RemoveByPath(string path, bool directory)
     {
         string p = "";
         try
@@ -73,16 +51,17 @@ public sealed partial class Volume
             p = FsPath.Normalize(path);
             CheckWritable(p);
             if (p.Length == 0)
-                return FsStatus.AccessDenied;
+                return directory ? FsStatus.AccessDenied : FsStatus.IsADirectory;
             using var scope = Locks.Change(FsPath.Parent(p));
             CheckParent(p);
             var sp = StorePath(p);
             var entry = Store.TryGetEntry(sp);
             if (entry is null)
                 return FsStatus.NotFound;
-            if (entry.Kind != BackingEntryKind.Directory)
-                return FsStatus.NotADirectory;
-            if (Store.ListDirectory(sp).Count > 0)
+            bool isDirectory = entry.Kind == BackingEntryKind.Directory;
+            if (isDirectory != directory)
+                return directory ? FsStatus.NotADirectory : FsStatus.IsADirectory;
+            if (directory && Store.ListDirectory(sp).Count > 0)
                 return FsStatus.DirectoryNotEmpty;
             RemoveName(sp, Nodes.Find(entry.Inode), entry);
             return FsStatus.Success;
@@ -110,7 +89,9 @@ public sealed partial class Volume
             lock (node.Sync) open = node.HandleCount > 0;
         else
             open = false;
-        if (node is not null && open && node.Path == storePath)
+        // Only the last name makes an open file an orphan: the last close frees an orphan's node without writing
+        // its header, which would lose the size and data another name still shows.
+        if (node is not null && open && node.Path == storePath && entry.LinkCount <= 1)
         {
             var orphan = NewOrphanPath(node.Inode);
             Append(new OrphanRecord(id, storePath, orphan));
@@ -222,9 +203,10 @@ public sealed partial class Volume
                 bool dstOpen = false;
                 if (dstNode is not null)
                     lock (dstNode.Sync) dstOpen = dstNode.HandleCount > 0;
-                if (dst is not null && dstNode is not null && dstOpen && dstNode.Path == sTo && dst.Kind == BackingEntryKind.File)
+                if (dst is not null && dstNode is not null && dstOpen && dstNode.Path == sTo && dst.Kind == BackingEntryKind.File && dst.LinkCount <= 1)
                 {
-                    // The replaced file is open: give it an orphan name first, so its data stays reachable.
+                    // The replaced file is open and this is its last name: give it an orphan name first, so its data
+                    // stays reachable. A file with another name keeps its node and stays reachable by that name.
                     var orphan = NewOrphanPath(dstNode.Inode);
                     Append(new OrphanRecord(dstId, sTo, orphan));
                     Store.CreateHardLink(sTo, orphan);
