@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian 12 machine: installs what the tests need, builds, tests.
 # Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter Area=Crypto]
+# Test assemblies run one at a time (-m:1): mounts, SIGKILL and Coyote tests are timing-sensitive on 2 cores.
 # Ends with one summary line over every test assembly: "Tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ scripts/install-deps.sh
 dotnet build Layered.sln -c Release
 log=$(mktemp)
 status=0
-dotnet test Layered.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+dotnet test Layered.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
 # dotnet test ends each assembly with "Total tests: N" then "     Passed: N" / "     Failed: N" / "    Skipped: N".
 read -r passed failed skipped < <(grep -E '^ *(Passed|Failed|Skipped): *[0-9]+ *$' "$log" |
   awk '$1=="Passed:"{p+=$2} $1=="Failed:"{f+=$2} $1=="Skipped:"{s+=$2} END {print p+0, f+0, s+0}')

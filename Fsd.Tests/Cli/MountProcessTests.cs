@@ -76,10 +76,13 @@ public sealed class MountProcessTests : IDisposable
         for (int round = 0; round < 5; round++)
         {
             using var server = StartForeground();
-            // Each round: one file written and fsynced, then unsynced writes in flight, then SIGKILL.
+            // Each round: one file written and fsynced (dd's fsync must succeed), then unsynced appends in flight,
+            // then SIGKILL of the serving process.
             var (code, output) = Sh($"head -c {100_000 + round * 7919} /dev/urandom > {_dir}/expected{round} && " +
-                                    $"dd if={_dir}/expected{round} of={_mount}/durable{round} bs=64k conv=fsync status=none && " +
-                                    $"(for i in $(seq 1 200); do head -c 8192 /dev/urandom >> {_mount}/unsynced; done) & sleep 0.3; kill -9 {server.Id}; wait; true");
+                                    $"dd if={_dir}/expected{round} of={_mount}/durable{round} bs=64k conv=fsync status=none");
+            Assert.True(code == 0, "write+fsync through the mount failed: " + output);
+            (code, output) = Sh($"(for i in $(seq 1 200); do head -c 8192 /dev/urandom >> {_mount}/unsynced; done) 2>/dev/null & " +
+                                $"sleep 0.3; kill -9 {server.Id}; wait; true");
             Assert.True(code == 0, output);
             server.WaitForExit();
             Sh($"fusermount3 -u -z {_mount}");
