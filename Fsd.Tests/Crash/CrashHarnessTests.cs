@@ -8,8 +8,11 @@ namespace Layered.Crash.Tests;
 [Trait("Area", "Crash")]
 public sealed class CrashHarnessTests(ITestOutputHelper output) : IClassFixture<CrashHarnessFixture>
 {
-    /// <summary>LAYERED_SOAK=1 runs the exhaustive set (every prefix, every tear, more weak samples).</summary>
+    /// <summary>LAYERED_SOAK=1 runs the exhaustive set (every prefix, every tear, more weak samples) under
+    /// <see cref="SoakSeeds"/> seeds; the default run is a bounded, seeded sample (seconds).</summary>
     private static bool Soak => Environment.GetEnvironmentVariable("LAYERED_SOAK") == "1";
+
+    private const int SoakSeeds = 24;
 
     private static CrashStateOptions Options => Soak
         ? new CrashStateOptions { Exhaustive = true, MaxStates = 100_000 }
@@ -25,10 +28,14 @@ public sealed class CrashHarnessTests(ITestOutputHelper output) : IClassFixture<
         foreach (var (name, ops) in Workloads.All)
         {
             var recorded = harness.Record(name, ops);
-            var result = harness.Check(recorded, Options);
-            output.WriteLine($"{name}: {recorded.Recording.Count} recorded operations, {result.States} crash states, {result.Violations.Count} violations");
-            states += result.States;
-            violations.AddRange(result.Violations);
+            // Soak: the exhaustive set under many seeds (each seed draws other drop/reorder samples).
+            foreach (int seed in Soak ? Enumerable.Range(1, SoakSeeds) : [1])
+            {
+                var result = harness.Check(recorded, Options with { Seed = seed });
+                output.WriteLine($"{name} (seed {seed}): {recorded.Recording.Count} recorded operations, {result.States} crash states, {result.Violations.Count} violations");
+                states += result.States;
+                violations.AddRange(result.Violations);
+            }
         }
         output.WriteLine($"crash harness: {Workloads.All.Count} workloads, {states} crash states checked, {violations.Count} violations ({watch.Elapsed.TotalSeconds:F0} s{(Soak ? ", exhaustive" : "")})");
         foreach (var v in violations.Take(20))
