@@ -73,6 +73,33 @@ public sealed class SigkillRecoveryTests : IDisposable
         }
     }
 
+    [Fact]
+    public void FsckNamesATamperedFileAndRepairMovesIt()
+    {
+        var server = StartForeground();
+        var data = Workloads.Pattern(3 * 4096, 9);
+        File.WriteAllBytes(Path.Combine(_mount, "victim.bin"), data);
+        Run("kill", "-TERM", server.Id.ToString());
+        Assert.True(server.WaitForExit(TimeSpan.FromSeconds(60)));
+        using (var stored = File.Open(Path.Combine(_vault, "victim.bin"), FileMode.Open, FileAccess.ReadWrite))
+        {
+            stored.Position = 96 + 10; // inside chunk 0's stored bytes
+            int b = stored.ReadByte();
+            stored.Position = 96 + 10;
+            stored.WriteByte((byte)(b ^ 1));
+        }
+        var fsck = Layered("fsck", _vault, "--password-file", _password);
+        Assert.True(fsck.Code == 10, fsck.Output);
+        Assert.Contains("/victim.bin: chunks 0 of", fsck.Output);
+        var repair = Layered("fsck", _vault, "--password-file", _password, "--repair");
+        Assert.True(repair.Code == 0, repair.Output);
+        Assert.Contains("/lost+found/victim.bin.readable", repair.Output);
+        var again = Layered("fsck", _vault, "--password-file", _password);
+        Assert.True(again.Code == 0, again.Output);
+        var recover = Layered("recover", _vault, "--password-file", _password);
+        Assert.True(recover.Code == 0 && recover.Output.Contains("vault consistent", StringComparison.Ordinal), recover.Output);
+    }
+
     private void CheckFsyncedBytes(int round, string name)
     {
         var path = Path.Combine(_mount, name);
