@@ -82,6 +82,10 @@ public interface IBackingFile : IDisposable
     void SetLength(long length);
     /// <summary>fsync (data and the metadata needed to read it back).</summary>
     void Flush();
+
+    /// <summary>fdatasync: the data and what is needed to read it back (the size), not other metadata such as
+    /// times — cheaper for a file rewritten in place. Stores without the distinction flush fully.</summary>
+    void FlushData() => Flush();
 }
 
 public enum BackingOpenMode

@@ -95,6 +95,14 @@ internal sealed class LinuxBackingFile : IBackingFile
         }
     }
 
+    public void FlushData()
+    {
+        if (LinuxLibc.Fdatasync(_handle) != 0)
+        {
+            throw LinuxErrno.Last("fdatasync", Path);
+        }
+    }
+
     public void Dispose() => _handle.Dispose();
 
     /// <summary>RandomAccess reports errno as the HResult of the IOException it throws on Unix.</summary>

@@ -44,6 +44,9 @@ internal static partial class LinuxLibc
     [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(SafeFileHandle fd);
 
+    [LibraryImport(Libc, EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int Fdatasync(SafeFileHandle fd);
+
     [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 

@@ -184,7 +184,7 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             {
                 try
                 {
-                    file.File.Flush();
+                    file.File.FlushData(); // data and size: all a reader of the log needs
                 }
                 catch
                 {
