@@ -69,7 +69,8 @@ public sealed partial class Volume
         {
             p = FsPath.Normalize(path);
             CheckWritable(p);
-            using var scope = Locks.Lookup(FsPath.Parent(p));
+            // Exclusive: two changes of one file must reach the store in their journal order.
+            using var scope = Locks.Change(FsPath.Parent(p));
             var sp = StorePath(p);
             var entry = Store.TryGetEntry(sp);
             if (entry is null)
@@ -117,7 +118,7 @@ public sealed partial class Volume
             var path = node.Path;
             if (path is not null)
             {
-                using var scope = Locks.Lookup(FsPath.Parent(path));
+                using var scope = Locks.Change(FsPath.Parent(path));
                 if (change.Attributes is not null || change.CreationUtc is not null)
                     SetNtAttributes(node, path, change.Attributes, change.CreationUtc);
                 var fields = (change.LastAccessUtc is null ? 0 : AttributeFields.LastAccessTime) |

@@ -84,22 +84,27 @@ public sealed partial class Volume
                 MarkDeleted(node);
             return;
         }
-        bool open;
-        if (node is not null)
-            lock (node.Sync) open = node.HandleCount > 0;
-        else
-            open = false;
         // Only the last name makes an open file an orphan: the last close frees an orphan's node without writing
-        // its header, which would lose the size and data another name still shows.
-        if (node is not null && open && node.Path == storePath && entry.LinkCount <= 1)
+        // its header, which would lose the size and data another name still shows. The decision and the move are
+        // made under the node table's monitor, which the last Close takes too: a close cannot slip in between and
+        // leave an orphan nobody frees.
+        if (node is not null && entry.LinkCount <= 1)
         {
-            var orphan = NewOrphanPath(node.Inode);
-            Append(new OrphanRecord(id, storePath, orphan));
-            Store.CreateHardLink(storePath, orphan);
-            Store.DeleteFile(storePath);
-            node.Path = orphan;
-            node.IsOrphan = true;
-            return;
+            lock (Nodes.Sync)
+            {
+                bool open;
+                lock (node.Sync) open = node.HandleCount > 0;
+                if (open && node.Path == storePath)
+                {
+                    var orphan = NewOrphanPath(node.Inode);
+                    Append(new OrphanRecord(id, storePath, orphan));
+                    Store.CreateHardLink(storePath, orphan);
+                    Store.DeleteFile(storePath);
+                    node.Path = orphan;
+                    node.IsOrphan = true;
+                    return;
+                }
+            }
         }
         Append(new RemoveRecord(id, storePath, KindOf(node?.Type ?? NodeType.File)));
         Store.DeleteFile(storePath);
@@ -200,19 +205,25 @@ public sealed partial class Volume
                 }
                 var srcNode = Nodes.Find(src.Inode);
                 UInt128 srcId = srcNode?.FileId.ToUInt128() ?? 0, dstId = dstNode?.FileId.ToUInt128() ?? 0;
-                bool dstOpen = false;
-                if (dstNode is not null)
-                    lock (dstNode.Sync) dstOpen = dstNode.HandleCount > 0;
-                if (dst is not null && dstNode is not null && dstOpen && dstNode.Path == sTo && dst.Kind == BackingEntryKind.File && dst.LinkCount <= 1)
+                if (dst is not null && dstNode is not null && dst.Kind == BackingEntryKind.File && dst.LinkCount <= 1)
                 {
-                    // The replaced file is open and this is its last name: give it an orphan name first, so its data
-                    // stays reachable. A file with another name keeps its node and stays reachable by that name.
-                    var orphan = NewOrphanPath(dstNode.Inode);
-                    Append(new OrphanRecord(dstId, sTo, orphan));
-                    Store.CreateHardLink(sTo, orphan);
-                    dstNode.Path = orphan;
-                    dstNode.IsOrphan = true;
-                    dstNode = null;
+                    // The replaced file may be open and this is its last name: give it an orphan name first, so its
+                    // data stays reachable (a file with another name keeps its node and stays reachable by it). Decided
+                    // under the node table's monitor, which the last Close takes too (no orphan left unfreed).
+                    lock (Nodes.Sync)
+                    {
+                        bool dstOpen;
+                        lock (dstNode.Sync) dstOpen = dstNode.HandleCount > 0;
+                        if (dstOpen && dstNode.Path == sTo)
+                        {
+                            var orphan = NewOrphanPath(dstNode.Inode);
+                            Append(new OrphanRecord(dstId, sTo, orphan));
+                            Store.CreateHardLink(sTo, orphan);
+                            dstNode.Path = orphan;
+                            dstNode.IsOrphan = true;
+                            dstNode = null;
+                        }
+                    }
                 }
                 Append(new RenameRecord(srcId, sFrom, sTo, dstId, dst is null ? RenameMode.NoReplace : RenameMode.Replace));
                 Store.Rename(sFrom, sTo, replace: dst is not null);
