@@ -310,6 +310,7 @@ public sealed partial class Volume
                 Vault.Headers.Encode(header, stored);
                 cipher.EncryptChunks(0, bytes, stored.AsSpan(FileHeader.Size));
                 file.Write(0, stored);
+                file.Flush(); // durable before the rename publishes it: a crash never shows a half-written link
             }
             if (uid >= 0 || gid >= 0)
                 Store.SetOwner(temp, uid, gid);
