@@ -201,9 +201,10 @@ public sealed partial class Volume
         try
         {
             // The first data of a file must not reach the disk before its header (written at creation, not yet
-            // fsynced): otherwise a crash can leave data behind a header that was never stored, and the file
-            // could not be opened at all. One flush per file, on its first extending write.
-            if (firstData)
+            // fsynced). Normally recovery restores a header that never got stored from the create record, and a
+            // zero header reads as "never stored" (an empty file). While the vault still holds plaintext files
+            // (adoption), a header-less file would read as plaintext instead: then flush the header first.
+            if (firstData && MixedContent)
                 node.File!.Flush();
             WriteChunks(node, offset, data, vdlBefore);
         }

@@ -77,7 +77,10 @@ public sealed partial class Volume
     {
         Span<byte> buffer = stackalloc byte[FileHeader.Size];
         int n = ReadFully(file, 0, buffer);
-        if (n < FileHeader.Size || n > 0 && !HeaderCodec.HasMagic(buffer[..n]) && MixedContent)
+        // Shorter than a header, or (outside adoption) a header region never written: an empty file whose header
+        // did not reach the disk before a crash; its unsynced data is not readable without it.
+        if (n < FileHeader.Size || n > 0 && !HeaderCodec.HasMagic(buffer[..n]) && MixedContent ||
+            !MixedContent && !buffer.ContainsAnyExcept((byte)0))
         {
             missing = true;
             return FileHeader.NewEmpty();

@@ -125,11 +125,13 @@ public sealed partial class Volume
         else
         {
             var header = FileHeader.NewEmpty();
-            Append(new CreateRecord(header.FileId.ToUInt128(), p, NodeKind.File, (uint)request.Mode, request.Uid, request.Gid, (uint)request.Attributes, now.Ticks, []));
+            // The sealed header travels in the create record: recovery rewrites it if the file's own copy never
+            // reached the disk, so a new file's first data needs no fsync of its header (see VolumeRecovery).
+            var sealedHeader = new byte[FileHeader.Size];
+            Vault.Headers.Encode(header, sealedHeader);
+            Append(new CreateRecord(header.FileId.ToUInt128(), p, NodeKind.File, (uint)request.Mode, request.Uid, request.Gid, (uint)request.Attributes, now.Ticks, sealedHeader));
             using var file = Store.OpenFile(storePath, BackingOpenMode.CreateNew);
-            Span<byte> buffer = stackalloc byte[FileHeader.Size];
-            Vault.Headers.Encode(header, buffer);
-            file.Write(0, buffer);
+            file.Write(0, sealedHeader);
             if ((request.Mode & UnixMode.PermissionMask) != UnixMode.DefaultFile)
                 Store.SetMode(storePath, request.Mode & UnixMode.PermissionMask);
         }

@@ -27,6 +27,8 @@ internal static class VolumeRecovery
         /// <summary>Every recorded size of the file in LSN order; a chunk image record is one too.</summary>
         public readonly List<SizeState> Sizes = new();
         public bool Removed;
+        /// <summary>The sealed header the file was created with (from its create record), if seen.</summary>
+        public byte[]? CreatedHeader;
         public string CurrentPath => Paths[^1];
 
         public void MoveTo(string path)
@@ -53,6 +55,9 @@ internal static class VolumeRecovery
         {
             switch (entry.Record)
             {
+                case CreateRecord c when c.Kind == NodeKind.File && c.FileId != 0 && c.Payload.Length == FileHeader.Size:
+                    Track(c.FileId, c.Path).CreatedHeader = c.Payload;
+                    break;
                 case SetSizeRecord s when s.FileId != 0:
                     Track(s.FileId, s.Path).Sizes.Add(new SizeState(entry.Lsn, s.Eof, s.Vdl, null));
                     break;
@@ -138,11 +143,25 @@ internal static class VolumeRecovery
                 continue;
             using var file = volume.Store.OpenFile(path, BackingOpenMode.OpenReadWrite);
             var header = volume.ReadHeader(file, path, out bool missing);
+            if (missing && f.CreatedHeader is not null && HeaderNeverStored(file))
+            {
+                // The file's own header never reached the disk: put back the one its create record carries.
+                file.Write(0, f.CreatedHeader);
+                header = volume.ReadHeader(file, path, out missing);
+            }
             if (missing || header.FileId.ToUInt128() != f.Id)
                 continue;
             return Apply(volume, file, path, header, f, damaged);
         }
         return null;
+    }
+
+    /// <summary>True when the header region is short or all zeros (never written), never for plaintext content.</summary>
+    private static bool HeaderNeverStored(IBackingFile file)
+    {
+        Span<byte> region = stackalloc byte[FileHeader.Size];
+        int n = Volume.ReadFully(file, 0, region);
+        return !region[..n].ContainsAnyExcept((byte)0);
     }
 
     /// <summary>Walks the store (outside the vault's own folder) reading headers; returns where each wanted id is.</summary>
