@@ -3,6 +3,8 @@
 # layered CLI and Fsd.Bench, then runs the side-by-side file system workloads (issue #9) and, unless
 # --workloads-only, the engine in-process benchmarks (issue #4).
 # Usage: scripts/bench.sh [--quick] [--workloads-only | --engine-only] [workload runner options, e.g. --runs 5]
+#   A FULL workload run copies its chart to docs/benchmarks-workloads.png; copy the table from
+#   artifacts/workloads/results.md into docs/benchmarks.md by hand.
 #   --quick  small sizes and one run: checks that everything works in a few minutes.
 # Must run as root (apt-get, drop_caches, FUSE mounts). Results: artifacts/workloads/ (results.md, ratios.png)
 # and BenchmarkDotNet.Artifacts/ for the engine benchmarks.
@@ -36,6 +38,11 @@ layered="$here/artifacts/$LAYERED_BUILD_SLOT/bin/Layered.Cli/release/layered"
 
 if [ $workloads = 1 ]; then
   dotnet run -c Release --no-build --project Fsd.Bench -- workloads --layered "$layered" --out "$here/artifacts/workloads" "${runner_args[@]}"
+  # A FULL run's chart is the one docs/benchmarks.md shows; a QUICK run only checks the runner.
+  case " ${runner_args[*]} " in
+    *" --quick "*) ;;
+    *) [ -f "$here/artifacts/workloads/ratios.png" ] && cp "$here/artifacts/workloads/ratios.png" "$here/docs/benchmarks-workloads.png" ;;
+  esac
 fi
 if [ $engine = 1 ]; then
   filter=('--filter' '*Engine*')
