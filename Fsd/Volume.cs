@@ -37,6 +37,7 @@ public sealed partial class Volume : IDisposable
     private readonly Timer? _checkpointTimer;
     private long _orphanCounter;
     private int _retainedDirty;
+    private int _checkpointQueued;
     private bool _disposed;
 
     private Volume(VolumeOptions options, IDisposable vaultLock, WriteAheadJournal journal)
@@ -162,11 +163,39 @@ public sealed partial class Volume : IDisposable
         }
     }
 
-    /// <summary>Called when a closed node is kept for its unsynced state; bounds how many there are.</summary>
+    /// <summary>
+    /// Called when a closed node is kept for its unsynced state; bounds how many there are. The checkpoint runs
+    /// on the thread pool so the close that crossed the bound (a FUSE or WinFsp request) does not wait for it;
+    /// only if retained nodes reach four times the bound while it runs does a close checkpoint inline.
+    /// </summary>
     internal void NoteRetainedDirty()
     {
-        if (Interlocked.Increment(ref _retainedDirty) >= _options.MaxRetainedDirtyNodes)
+        int retained = Interlocked.Increment(ref _retainedDirty);
+        if (retained < _options.MaxRetainedDirtyNodes)
+            return;
+        if (retained >= 4 * _options.MaxRetainedDirtyNodes)
+        {
             Checkpoint();
+            return;
+        }
+        if (Interlocked.CompareExchange(ref _checkpointQueued, 1, 0) != 0)
+            return;
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            try
+            {
+                // Under the checkpoint gate, so a Dispose that started meanwhile is either waited for or seen.
+                lock (_checkpointGate)
+                {
+                    if (!Volatile.Read(ref _disposed))
+                        TimedCheckpoint();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointQueued, 0);
+            }
+        }, null);
     }
 
     /// <summary>
@@ -209,7 +238,7 @@ public sealed partial class Volume : IDisposable
     {
         if (_disposed)
             return;
-        _disposed = true;
+        Volatile.Write(ref _disposed, true);
         _checkpointTimer?.Dispose();
         try
         {
