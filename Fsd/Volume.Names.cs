@@ -75,6 +75,7 @@ public sealed partial class Volume
     /// <summary>Removes one name. Caller holds the exclusive lock of the name's directory.</summary>
     internal void RemoveName(string storePath, FileNode? node, BackingEntry entry)
     {
+        HeaderCache.Invalidate(entry.Inode);
         UInt128 id = node is null ? 0 : node.FileId.ToUInt128();
         if (entry.Kind == BackingEntryKind.Directory)
         {
@@ -225,6 +226,8 @@ public sealed partial class Volume
                         }
                     }
                 }
+                if (dst is not null)
+                    HeaderCache.Invalidate(dst.Inode);
                 Append(new RenameRecord(srcId, sFrom, sTo, dstId, dst is null ? RenameMode.NoReplace : RenameMode.Replace));
                 Store.Rename(sFrom, sTo, replace: dst is not null);
                 if (dstNode is not null && dstNode.Path == sTo)

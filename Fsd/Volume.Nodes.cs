@@ -102,9 +102,13 @@ public sealed partial class Volume
         return total;
     }
 
+    /// <summary>Sizes of files that are not open, as their headers said (see <see cref="Metadata.HeaderCache"/>).</summary>
+    internal readonly Metadata.HeaderCache HeaderCache = new();
+
     /// <summary>Writes the node's current sizes into its header. Caller holds node.Sync.</summary>
     internal void WriteHeaderLocked(FileNode node, long eof, long vdl, long appliedLsn)
     {
+        HeaderCache.Invalidate(node.Inode);
         Span<byte> buffer = stackalloc byte[FileHeader.Size];
         Vault.Headers.Encode(new FileHeader(node.FileId, eof, vdl, appliedLsn, node.Flags), buffer);
         node.File!.Write(0, buffer);
@@ -119,7 +123,7 @@ public sealed partial class Volume
             return InfoOf(node, entry);
         var type = NodeType.Directory;
         long eof = 0, vdl = 0;
-        if (entry.Kind == BackingEntryKind.File)
+        if (entry.Kind == BackingEntryKind.File && !HeaderCache.TryGet(entry, out type, out eof, out vdl))
         {
             using var file = Store.OpenFile(storePath, BackingOpenMode.OpenRead);
             if (MixedContent && StoredForms.Probe(file) == StoredForm.Plaintext)
@@ -134,9 +138,10 @@ public sealed partial class Volume
                 type = (header.Flags & HeaderFlags.Symlink) != 0 ? NodeType.Symlink : NodeType.File;
                 eof = header.Eof;
                 vdl = header.Vdl;
+                HeaderCache.Put(entry, type, eof, vdl);
             }
         }
-        else if (entry.Kind != BackingEntryKind.Directory)
+        else if (entry.Kind is not (BackingEntryKind.File or BackingEntryKind.Directory))
         {
             throw new FsException(FsStatus.NotSupported, storePath, "The backing folder holds an object that is neither a file nor a directory");
         }

@@ -205,4 +205,32 @@ public class DataPathTests
         for (int i = 0; i < 200; i++)
             Assert.Equal(TestVolume.Text("data " + i), t.ReadFile($"f{i}"));
     }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
+    public void StatOfClosedFilesStaysExactThroughChangesCheckpointsAndReplacement(StoreKind kind)
+    {
+        using var t = new TestVolume(kind);
+        long Size(string p)
+        {
+            Assert.Equal(FsStatus.Success, t.Volume.GetInfo(p, out var info));
+            return info.EndOfFile;
+        }
+        t.WriteFile("a", TestVolume.Pattern(5000, 1));
+        t.Volume.Checkpoint();
+        Assert.Equal(5000, Size("a"));
+        Assert.Equal(5000, Size("a")); // from the header cache
+        var h = t.Open("a", CreateDisposition.Open);
+        Assert.Equal(FsStatus.Success, t.Volume.SetFileSize(h, 123_456)); // grows without touching stored length
+        t.Volume.Release(h);
+        t.Volume.Checkpoint();
+        Assert.Equal(123_456, Size("a"));
+        t.WriteFile("b", TestVolume.Pattern(77, 2));
+        t.Volume.Checkpoint();
+        Assert.Equal(FsStatus.Success, t.Volume.Rename("b", "a", RenameFlags.Replace));
+        Assert.Equal(77, Size("a"));
+        t.Remount();
+        Assert.Equal(77, Size("a"));
+    }
 }
