@@ -127,4 +127,30 @@ public sealed class MountProcessTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("not empty", output);
     }
+
+    [Fact]
+    public void RecoverNamesDamageItCannotRepairWithItsOwnExitCode()
+    {
+        using (var server = StartForeground())
+        {
+            var (code, output) = Sh($"head -c 20000 /dev/urandom > {_mount}/victim && sync {_mount}/victim");
+            Assert.True(code == 0, output);
+            Process.Start("kill", ["-KILL", server.Id.ToString()]).WaitForExit();
+            server.WaitForExit();
+        }
+        Sh($"fusermount3 -u -z {_mount}");
+        // The journal still holds the file's sizes (no checkpoint ran): destroy its header, which recovery needs.
+        using (var f = new FileStream(Path.Combine(_vault, "victim"), FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = 40; // inside the header's sealed fields
+            int b = f.ReadByte();
+            f.Position -= 1;
+            f.WriteByte((byte)(b ^ 0x40));
+        }
+        var (exit, text) = Layered("recover", _vault, "--password-file", _password);
+        Assert.Equal(9, exit);
+        Assert.Contains("victim", text);
+        // Nothing was deleted: the damaged file is left for fsck --repair.
+        Assert.True(File.Exists(Path.Combine(_vault, "victim")));
+    }
 }
