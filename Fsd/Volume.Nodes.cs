@@ -29,6 +29,11 @@ public sealed partial class Volume
                 node = CreateNode(storePath, entry);
                 Nodes.AddLocked(node);
             }
+            else if (node.Path is null)
+            {
+                // It lost the name it was known by while another hard link remained: this is a name of it now.
+                node.Path = storePath;
+            }
             lock (node.Sync)
             {
                 node.HandleCount++;

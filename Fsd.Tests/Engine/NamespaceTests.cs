@@ -327,4 +327,24 @@ public class NamespaceTests
         t.Volume.Release(h);
         Assert.Equal(TestVolume.Text("r"), t.ReadFile("readme.TXT"));
     }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
+    public void AnOpenFileThatLostItsNameIsFoundByItsOtherLink(StoreKind kind)
+    {
+        using var t = new TestVolume(kind);
+        var v = t.Volume;
+        var h = t.Open("a", CreateDisposition.Create);
+        t.Write(h, 0, TestVolume.Text("12345"));
+        Assert.Equal(FsStatus.Success, v.Link("a", "b", out _));
+        Assert.Equal(FsStatus.Success, v.Unlink("a")); // "a" was the name the node knew
+        var again = t.Open("b", CreateDisposition.Open);
+        Assert.Equal("b", v.CurrentPath(again));
+        t.Write(again, 5, TestVolume.Text("678"));
+        v.Release(again);
+        v.Release(h);
+        t.Remount();
+        Assert.Equal(TestVolume.Text("12345678"), t.ReadFile("b"));
+    }
 }
