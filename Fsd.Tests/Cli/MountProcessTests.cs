@@ -120,12 +120,14 @@ public sealed class MountProcessTests : IDisposable
         Assert.Equal(3, code);
         Assert.Contains("wrong password", output);
         (code, output) = Layered("mount", _vault, Path.Combine(_dir, "missing-mountpoint"), "--password-file", _password);
-        Assert.NotEqual(0, code);
+        Assert.Equal(6, code);
         Assert.Contains("missing-mountpoint", output);
+        Assert.DoesNotContain("internal error", output);
         File.WriteAllText(Path.Combine(_mount, "occupied"), "x");
         (code, output) = Layered("mount", _vault, _mount, "--password-file", _password);
-        Assert.NotEqual(0, code);
+        Assert.Equal(6, code);
         Assert.Contains("not empty", output);
+        Assert.DoesNotContain("internal error", output);
     }
 
     [Fact]
@@ -152,5 +154,33 @@ public sealed class MountProcessTests : IDisposable
         Assert.Contains("victim", text);
         // Nothing was deleted: the damaged file is left for fsck --repair.
         Assert.True(File.Exists(Path.Combine(_vault, "victim")));
+    }
+
+    /// <summary>Runs `layered mount --foreground` in a private mount namespace prepared by <paramref name="setup"/>.</summary>
+    private (int Code, string Output) MountInNamespace(string setup) =>
+        Sh($"LAYERED_TEST_FAST_KDF=1 unshare -m bash -c '{setup} && exec dotnet {_dll} mount {_vault} {_mount} --foreground --password-file {_password}'");
+
+    [Fact]
+    public void WithoutDevFuseTheMountSaysSoInOneLine()
+    {
+        // A private /dev without the fuse device (null and urandom bound back for the runtime and the shell).
+        var (code, output) = MountInNamespace(
+            $"mkdir -p {_dir}/realdev && mount --bind /dev {_dir}/realdev && mount -t tmpfs none /dev && " +
+            $"for n in null zero urandom random; do touch /dev/$n; mount --bind {_dir}/realdev/$n /dev/$n; done");
+        Assert.Equal(8, code);
+        Assert.Contains("/dev/fuse does not exist", output);
+        Assert.DoesNotContain("internal error", output);
+    }
+
+    [Fact]
+    public void WithoutLibfuse3TheMountSaysSoInOneLine()
+    {
+        var library = Sh("readlink -f /lib/x86_64-linux-gnu/libfuse3.so.3").Output.Trim();
+        Assert.True(File.Exists(library), "libfuse3 is installed on the test machine: " + library);
+        File.WriteAllText(Path.Combine(_dir, "empty"), "");
+        var (code, output) = MountInNamespace($"mount --bind {_dir}/empty {library}");
+        Assert.Equal(8, code);
+        Assert.Contains("libfuse3 is not installed", output);
+        Assert.DoesNotContain("internal error", output);
     }
 }

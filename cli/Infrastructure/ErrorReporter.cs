@@ -1,4 +1,5 @@
 using Layered.Crypto;
+using Layered.Fuse;
 
 namespace Layered.Cli;
 
@@ -12,6 +13,9 @@ public static class ErrorReporter
     {
         UsageException => ExitCodes.Usage,
         WrongPasswordException => ExitCodes.WrongPassword,
+        // FUSE itself missing is "not supported here"; a mount point or mount failure is an I/O error.
+        FuseMountException { Error: FuseMountError.DeviceMissing or FuseMountError.LibraryMissing or FuseMountError.UnsupportedPlatform } => ExitCodes.Unsupported,
+        FuseMountException => ExitCodes.IoError,
         VaultConfigException => ExitCodes.BadVaultConfig,
         VaultAlreadyExistsException => ExitCodes.VaultExists,
         IntegrityException => ExitCodes.IntegrityError,
@@ -24,7 +28,7 @@ public static class ErrorReporter
     public static string MessageFor(Exception error) => error switch
     {
         UsageException or WrongPasswordException or VaultConfigException or VaultAlreadyExistsException
-            or IntegrityException or PlatformNotSupportedException => error.Message,
+            or IntegrityException or PlatformNotSupportedException or FuseMountException => error.Message,
         OperationCanceledException => "interrupted",
         IOException or UnauthorizedAccessException => error.Message,
         _ => $"internal error ({error.GetType().Name}): {error.Message}",
