@@ -76,6 +76,10 @@ public sealed partial class Volume
     }
 
     /// <summary>Reads and authenticates the stored chunks that cover [offset, offset+dest.Length), all below VDL.</summary>
+    /// <summary>The file's name for an error message, without building a string on every call (the error
+    /// messages put the volume-relative path after the file system's own prefix).</summary>
+    private static string ErrorName(FileNode node) => node.Path ?? "(unlinked file)";
+
     private void ReadValid(FileNode node, long offset, Span<byte> dest, long vdl)
     {
         int cs = Layout.ChunkSize;
@@ -102,10 +106,18 @@ public sealed partial class Volume
                     throw new ChunkAuthenticationException("/" + (node.Path ?? ""), missing,
                         "the stored file is shorter than its valid data length says (chunk missing)");
                 }
-                node.Cipher!.DecryptChunks(chunk, storedSpan, plain.AsSpan(0, plainLength), "/" + (node.Path ?? ""));
                 long copyFrom = Math.Max(offset, plainStart);
                 long copyTo = Math.Min(end, plainEnd);
-                plain.AsSpan((int)(copyFrom - plainStart), (int)(copyTo - copyFrom)).CopyTo(dest[(int)(copyFrom - offset)..]);
+                if (copyFrom == plainStart && copyTo == plainEnd)
+                {
+                    // The batch lies wholly inside the caller's buffer (aligned streaming reads): decrypt in place.
+                    node.Cipher!.DecryptChunks(chunk, storedSpan, dest.Slice((int)(plainStart - offset), plainLength), ErrorName(node));
+                }
+                else
+                {
+                    node.Cipher!.DecryptChunks(chunk, storedSpan, plain.AsSpan(0, plainLength), ErrorName(node));
+                    plain.AsSpan((int)(copyFrom - plainStart), (int)(copyTo - copyFrom)).CopyTo(dest[(int)(copyFrom - offset)..]);
+                }
                 chunk = batchLast + 1;
             }
         }
@@ -321,7 +333,7 @@ public sealed partial class Volume
         if (OverlayPending(node, chunk, stored, ReadFully(node.File!, Layout.StoredOffsetOf(chunk), stored)) < storedLength)
             throw new ChunkAuthenticationException("/" + (node.Path ?? ""), chunk,
                 "the stored file is shorter than its valid data length says (chunk missing)");
-        node.Cipher!.DecryptChunks(chunk, stored, plain, "/" + (node.Path ?? ""));
+        node.Cipher!.DecryptChunks(chunk, stored, plain, ErrorName(node));
     }
 
     /// <summary>
