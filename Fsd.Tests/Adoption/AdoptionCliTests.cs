@@ -1,0 +1,84 @@
+namespace Layered.Adoption.Tests;
+
+/// <summary>
+/// `layered init --adopt` on a real tree, through the real binary: every file encrypted in place, the mount shows
+/// exactly the tree kept aside (bytes, permissions, times, symlinks, hard links, xattrs), and `layered decrypt`
+/// restores the original tree.
+/// </summary>
+[Trait("Area", "Cli")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AdoptionCliTests : IDisposable
+{
+    private readonly AdoptionFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    [Fact]
+    public void Adopted_tree_mounts_identical_and_decrypt_restores_it()
+    {
+        string expected = AdoptionFixture.Describe(_f.Original);
+        Assert.Contains("many/large-again|f|644|3000000|", expected); // the description sees sizes, and hard links:
+        Assert.Contains("|deep/large.bin|", expected);
+        Assert.Contains("user.note=\"kept across adoption\"", expected);
+        var adopt = _f.Layered("init", _f.Tree, "--adopt", "--password-file", _f.PasswordFile);
+        adopt.AssertOk("init --adopt");
+        Assert.Contains("encrypting [", adopt.Error); // the progress bar, on stderr
+        Assert.Contains("files,", adopt.Error);
+        Assert.Contains("/s,", adopt.Error);
+        Assert.Contains("left", adopt.Error);
+
+        Assert.Empty(_f.PlaintextFilesLeft());
+        Assert.Empty(_f.Temporaries());
+        Assert.False(File.Exists(Path.Combine(_f.Tree, ".layered", "adopting")), "the mixed-content marker stays after a complete adoption");
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(_f.Original, "deep/large.bin"))[..100], File.ReadAllBytes(Path.Combine(_f.Tree, "deep/large.bin"))[..100]);
+        var info = _f.Layered("info", _f.Tree);
+        info.AssertOk("info");
+        Assert.Contains("unconverted 0 files", info.Output);
+
+        using (_f.MountTree())
+            Assert.Equal(expected, AdoptionFixture.Describe(_f.Mount, directoryTimes: true));
+
+        _f.Layered("fsck", _f.Tree, "--password-file", _f.PasswordFile).AssertOk("fsck");
+        var decrypt = _f.Layered("decrypt", _f.Tree, "--password-file", _f.PasswordFile);
+        decrypt.AssertOk("decrypt");
+        Assert.False(Directory.Exists(Path.Combine(_f.Tree, ".layered")));
+        Assert.Equal(expected, AdoptionFixture.Describe(_f.Tree));
+    }
+
+    [Fact]
+    public void Init_on_a_non_empty_folder_without_adopt_changes_nothing_and_names_the_option()
+    {
+        string before = AdoptionFixture.Describe(_f.Tree);
+        var init = _f.Layered("init", _f.Tree, "--password-file", _f.PasswordFile);
+        Assert.Equal(2, init.Code);
+        Assert.Contains("--adopt", init.Error);
+        Assert.False(Directory.Exists(Path.Combine(_f.Tree, ".layered")));
+        Assert.Equal(before, AdoptionFixture.Describe(_f.Tree));
+    }
+
+    [Fact]
+    public void Files_that_cannot_be_held_are_named_left_untouched_and_the_rerun_still_fails()
+    {
+        AdoptionFixture.Sh($"mkfifo '{_f.Tree}/a pipe'").AssertOk("mkfifo");
+        var first = _f.Layered("init", _f.Tree, "--adopt", "--password-file", _f.PasswordFile);
+        Assert.Equal(6, first.Code);
+        Assert.Contains("/a pipe", first.Error);
+        Assert.Contains("not converted", first.Error);
+        Assert.Empty(_f.PlaintextFilesLeft()); // everything else was converted
+        Assert.True(File.Exists(Path.Combine(_f.Tree, ".layered", "adopting")), "the vault must stay in mixed mode while a file is left");
+        Assert.Equal("p", AdoptionFixture.Sh($"stat -c %F '{_f.Tree}/a pipe'").Output.Trim() == "fifo" ? "p" : "changed");
+
+        var info = _f.Layered("info", _f.Tree);
+        Assert.Contains("cannot hold /a pipe", info.Output);
+        var again = _f.Layered("init", _f.Tree, "--adopt", "--password-file", _f.PasswordFile);
+        Assert.Equal(6, again.Code);
+        Assert.Contains("/a pipe", again.Error);
+
+        // Once the file that could not be held is gone, the re-run completes the adoption.
+        File.Delete(Path.Combine(_f.Tree, "a pipe"));
+        _f.Layered("init", _f.Tree, "--adopt", "--password-file", _f.PasswordFile).AssertOk("init --adopt after the fix");
+        Assert.False(File.Exists(Path.Combine(_f.Tree, ".layered", "adopting")));
+        using (_f.MountTree())
+            Assert.Equal(AdoptionFixture.Describe(_f.Original), AdoptionFixture.Describe(_f.Mount));
+    }
+}
