@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+namespace Layered.Adoption.Tests;
+
+/// <summary>
+/// SIGKILL of `layered init --adopt` and of `layered decrypt` at many points, each followed by a check that every name
+/// is still there and each file is either its untouched original or a Layered file, then resumption by re-running
+/// (and once by `layered recover`): the end result is the tree kept aside, with no temporaries and fsck clean.
+/// </summary>
+[Trait("Area", "Crash")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AdoptionSigkillTests : IDisposable
+{
+    private readonly AdoptionFixture _f = new(smallFiles: 1500, largeBytes: 24_000_000);
+
+    public void Dispose() => _f.Dispose();
+
+    [Fact]
+    public void Sigkill_anywhere_during_adoption_and_decryption_then_resume_gives_the_original_tree()
+    {
+        // Directory times are restored at the end of each run from what that run found; a killed run's renames have
+        // already moved them (a documented limit), so they are left out here and checked by the uninterrupted test.
+        string expected = AdoptionFixture.Describe(_f.Original, directoryTimes: false);
+        int kills = 0;
+        // Delays from process start spread over the run: password and KDF, vault creation, early and late files.
+        foreach (int delayMs in new[] { 350, 450, 550, 650, 750, 850, 950, 1100, 1300, 1500 })
+        {
+            if (KillAfter(delayMs, "init", _f.Tree, "--adopt", "--password-file", _f.PasswordFile))
+                kills++;
+            CheckEveryNameIsOriginalOrLayered();
+            if (kills == 3)
+                _f.Layered("recover", _f.Tree, "--password-file", _f.PasswordFile).AssertOk("recover");
+        }
+        Assert.True(kills >= 5, $"only {kills} runs were killed before they finished: the tree is too small to test interruption");
+        _f.Layered("init", _f.Tree, "--adopt", "--password-file", _f.PasswordFile).AssertOk("resumed adoption");
+        Assert.Empty(_f.PlaintextFilesLeft());
+        Assert.Empty(_f.Temporaries());
+        _f.Layered("fsck", _f.Tree, "--password-file", _f.PasswordFile).AssertOk("fsck");
+        using (_f.MountTree())
+            Assert.Equal(expected, AdoptionFixture.Describe(_f.Mount, directoryTimes: false));
+
+        int decryptKills = 0;
+        foreach (int delayMs in new[] { 450, 650, 850, 1100 })
+        {
+            if (KillAfter(delayMs, "decrypt", _f.Tree, "--password-file", _f.PasswordFile))
+                decryptKills++;
+            CheckEveryNameIsOriginalOrLayered();
+        }
+        Assert.True(decryptKills >= 1, "no decrypt run was killed before it finished");
+        var finish = _f.Layered("decrypt", _f.Tree, "--password-file", _f.PasswordFile);
+        finish.AssertOk("resumed decrypt");
+        Assert.False(Directory.Exists(Path.Combine(_f.Tree, ".layered")));
+        Assert.Equal(expected, AdoptionFixture.Describe(_f.Tree, directoryTimes: false));
+    }
+
+    /// <summary>Starts layered, SIGKILLs it after <paramref name="delayMs"/>; true when it was still running.</summary>
+    private bool KillAfter(int delayMs, params string[] args)
+    {
+        using var p = _f.StartLayered(args);
+        _ = Task.Run(() => p.StandardOutput.BaseStream.CopyTo(Stream.Null));
+        _ = Task.Run(() => p.StandardError.BaseStream.CopyTo(Stream.Null));
+        if (p.WaitForExit(delayMs))
+            return false;
+        Process.Start("kill", ["-KILL", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        p.WaitForExit();
+        return true;
+    }
+
+    /// <summary>Every name of the original tree exists in the tree; each regular file holds either exactly its
+    /// original bytes or a Layered header (never a half-written mix), and no extra names appeared.</summary>
+    private void CheckEveryNameIsOriginalOrLayered()
+    {
+        var names = AdoptionFixture.Sh($"cd '{_f.Original}' && find . -mindepth 1 -printf '%P\\000' | sort -z").Output;
+        var now = AdoptionFixture.Sh($"cd '{_f.Tree}' && find . -mindepth 1 -path ./.layered -prune -o -printf '%P\\000' | sort -z").Output;
+        Assert.Equal(names, now);
+        foreach (var name in names.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var original = Path.Combine(_f.Original, name);
+            var current = Path.Combine(_f.Tree, name);
+            if (new FileInfo(original).LinkTarget is not null || Directory.Exists(original))
+                continue;
+            var bytes = File.ReadAllBytes(current);
+            if (bytes.Length >= 8 && bytes.AsSpan(0, 8).SequenceEqual("LAYERED\0"u8))
+                continue;
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(original)), $"/{name} is neither its original nor a Layered file");
+        }
+    }
+}
