@@ -85,27 +85,10 @@ public sealed partial class Volume
                 MarkDeleted(node);
             return;
         }
-        // Only the last name makes an open file an orphan: the last close frees an orphan's node without writing
-        // its header, which would lose the size and data another name still shows. The decision and the move are
-        // made under the node table's monitor, which the last Close takes too: a close cannot slip in between and
-        // leave an orphan nobody frees.
-        if (node is not null && entry.LinkCount <= 1)
+        if (node is not null && entry.LinkCount <= 1 && LinkToOrphanIfOpen(node, storePath, id))
         {
-            lock (Nodes.Sync)
-            {
-                bool open;
-                lock (node.Sync) open = node.HandleCount > 0;
-                if (open && node.Path == storePath)
-                {
-                    var orphan = NewOrphanPath(node.Inode);
-                    Append(new OrphanRecord(id, storePath, orphan));
-                    Store.CreateHardLink(storePath, orphan);
-                    Store.DeleteFile(storePath);
-                    node.Path = orphan;
-                    node.IsOrphan = true;
-                    return;
-                }
-            }
+            Store.DeleteFile(storePath);
+            return;
         }
         Append(new RemoveRecord(id, storePath, KindOf(node?.Type ?? NodeType.File)));
         Store.DeleteFile(storePath);
@@ -115,6 +98,31 @@ public sealed partial class Volume
                 MarkDeleted(node);
             else
                 node.Path = null; // still reachable by another name we do not know; data stays on the open file
+        }
+    }
+
+    /// <summary>
+    /// Before the last name of a file goes (unlink, NT delete, a rename replacing it): if the file is open, give it a
+    /// name in the orphan area (journaled), so its data stays reachable until its last close frees the orphan, or
+    /// recovery does after a crash. Only for the last name: a file with another name keeps its node and is written
+    /// at the next checkpoint. Decided under the node table's monitor, which the last Close takes too, so a close
+    /// cannot slip in between and leave an orphan nobody frees. Returns whether the file became an orphan; the
+    /// caller then removes or replaces <paramref name="storePath"/>.
+    /// </summary>
+    private bool LinkToOrphanIfOpen(FileNode node, string storePath, UInt128 id)
+    {
+        lock (Nodes.Sync)
+        {
+            bool open;
+            lock (node.Sync) open = node.HandleCount > 0;
+            if (!open || node.Path != storePath)
+                return false;
+            var orphan = NewOrphanPath(node.Inode);
+            Append(new OrphanRecord(id, storePath, orphan));
+            Store.CreateHardLink(storePath, orphan);
+            node.Path = orphan;
+            node.IsOrphan = true;
+            return true;
         }
     }
 
@@ -206,26 +214,10 @@ public sealed partial class Volume
                 }
                 var srcNode = Nodes.Find(src.Inode);
                 UInt128 srcId = srcNode?.FileId.ToUInt128() ?? 0, dstId = dstNode?.FileId.ToUInt128() ?? 0;
-                if (dst is not null && dstNode is not null && dst.Kind == BackingEntryKind.File && dst.LinkCount <= 1)
-                {
-                    // The replaced file may be open and this is its last name: give it an orphan name first, so its
-                    // data stays reachable (a file with another name keeps its node and stays reachable by it). Decided
-                    // under the node table's monitor, which the last Close takes too (no orphan left unfreed).
-                    lock (Nodes.Sync)
-                    {
-                        bool dstOpen;
-                        lock (dstNode.Sync) dstOpen = dstNode.HandleCount > 0;
-                        if (dstOpen && dstNode.Path == sTo)
-                        {
-                            var orphan = NewOrphanPath(dstNode.Inode);
-                            Append(new OrphanRecord(dstId, sTo, orphan));
-                            Store.CreateHardLink(sTo, orphan);
-                            dstNode.Path = orphan;
-                            dstNode.IsOrphan = true;
-                            dstNode = null;
-                        }
-                    }
-                }
+                // The replaced file may be open: its orphan name keeps its data reachable until its last close.
+                if (dst is not null && dstNode is not null && dst.Kind == BackingEntryKind.File && dst.LinkCount <= 1 &&
+                    LinkToOrphanIfOpen(dstNode, sTo, dstId))
+                    dstNode = null;
                 if (dst is not null)
                     HeaderCache.Invalidate(dst.Inode);
                 Append(new RenameRecord(srcId, sFrom, sTo, dstId, dst is null ? RenameMode.NoReplace : RenameMode.Replace));
