@@ -22,9 +22,19 @@ public sealed class DecryptCommand : ICliCommand
         command.SetAction(parsed =>
         {
             string root = CommonArguments.VaultPath(parsed, vault);
-            if (!File.Exists(VaultLayout.ConfigPath(root)) && File.Exists(Path.Combine(VaultLayout.MetaDirectory(root), Layered.Fsd.Volume.MixedContentMarkerName)))
+            if (!File.Exists(VaultLayout.ConfigPath(root)) && Directory.Exists(VaultLayout.MetaDirectory(root)))
             {
-                // The config goes first when the vault is removed: what is left is only the vault's own bookkeeping.
+                // The config goes first when the vault is removed, and only once no file is encrypted; a removal
+                // interrupted after that leaves only the vault's own bookkeeping (in any part: a recursive delete
+                // has no order). Finish it — but only after checking that nothing encrypted is left, because
+                // without the config nothing encrypted could ever be read again.
+                using (var leftover = new DirectoryBackingStore(root))
+                {
+                    var encrypted = FolderSurvey.Run(leftover, ConversionDirection.Decrypt);
+                    if (encrypted.Files > 0)
+                        throw new VaultConfigException(VaultLayout.ConfigPath(root), VaultConfigProblem.Missing,
+                            $"the vault's config is missing but {encrypted.Files} files are still encrypted; restore the config from a backup");
+                }
                 RemoveVaultFolder(root);
                 context.Console.Output.WriteLine($"Finished removing the vault folder of {root}; every file is plaintext");
                 return ExitCodes.Success;
