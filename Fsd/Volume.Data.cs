@@ -556,14 +556,14 @@ public sealed partial class Volume
             return;
         }
         long eof, vdl, sizeLsn, mod;
-        IBackingFileRef file;
+        Layered.Backing.IBackingFile? file;
         lock (node.Sync)
         {
             while (node.Ranges.AnyExclusive)
                 Monitor.Wait(node.Sync);
             if (!node.IsDirty || node.File is null || node.Deleted)
             {
-                file = default;
+                file = null;
                 eof = vdl = sizeLsn = mod = 0;
             }
             else
@@ -572,14 +572,14 @@ public sealed partial class Volume
                 vdl = node.Vdl;
                 sizeLsn = node.SizeLsn;
                 mod = node.ModCount;
-                file = new IBackingFileRef(node.File);
+                file = node.File;
             }
         }
-        if (file.File is not null)
+        if (file is not null)
         {
             // Every overwrite decided before the captured size is written in place before the header claims it.
             WriteBackPending(node);
-            file.File.Flush();
+            file.Flush();
             DateTime? lastWrite;
             lock (node.Sync)
             {
@@ -588,7 +588,7 @@ public sealed partial class Volume
                 WriteHeaderLocked(node, eof, vdl, sizeLsn);
                 lastWrite = node.LastWriteUtc;
             }
-            file.File.Flush();
+            file.Flush();
             lock (node.Sync)
             {
                 if (node.CheckpointedModCount < mod)
@@ -599,8 +599,6 @@ public sealed partial class Volume
         if (forCheckpoint)
             ReleaseIfUnused(node);
     }
-
-    private readonly record struct IBackingFileRef(Layered.Backing.IBackingFile? File);
 
     /// <summary>The engine's own header writes move the backing file's mtime; put back the user's.</summary>
     private void RestoreLastWriteTime(FileNode node, DateTime? lastWrite)

@@ -24,7 +24,6 @@ public sealed class FileHandle
     public NodeType Type => Node.Type;
     internal bool CleanedUp { get; set; }
     internal bool Closed { get; set; }
-    internal int DirectoryListingVersion { get; set; }
     /// <summary>The path the handle was opened by, for messages.</summary>
     public string OpenedPath { get; internal init; } = "";
 }
