@@ -7,9 +7,9 @@ namespace Layered.Journal;
 
 /// <summary>
 /// The write-ahead redo journal: FasterLog over <see cref="IBackingStore"/> files, with our own record format
-/// (CRC-32C, dense sequence numbers), commit manager and superblock. The FasterLog address of a record is its
-/// LSN; LSN order is the total order of metadata mutations and equals commit order. Files in the journal
-/// directory: <c>superblock</c>, <c>commit</c>, <c>log.&lt;n&gt;</c>. See docs/journal.md.
+/// (CRC-32C, dense sequence numbers), commit manager (commit points in segment trailers) and superblock. The
+/// FasterLog address of a record is its LSN; LSN order is the total order of metadata mutations and equals commit
+/// order. Files in the journal directory: <c>superblock</c>, <c>log.&lt;n&gt;</c>. See docs/journal.md.
 /// </summary>
 public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
 {
@@ -20,7 +20,7 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly BackingLogDevice _device;
-    private readonly SlotCommitManager _commitManager;
+    private readonly TrailerCommitManager _commitManager;
     private readonly SuperblockFile _superblock;
     private readonly FasterLog _log;
     private readonly CommitDriver _driver;
@@ -36,7 +36,7 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
     private int _disposed;
 
     private WriteAheadJournal(IBackingStore store, string directory, ILogger logger, BackingLogDevice device,
-        SlotCommitManager commitManager, SuperblockFile superblock, FasterLog log, JournalOptions options,
+        TrailerCommitManager commitManager, SuperblockFile superblock, FasterLog log, JournalOptions options,
         long durable, long lastSequence, long lastLsn, TornTail? tornTail)
     {
         _store = store;
@@ -87,28 +87,19 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         directory = NormalizeDirectory(directory);
         CreateDirectories(store, directory);
         foreach (var entry in store.ListDirectory(directory))
-            if (entry.Name == Superblock.FileName || entry.Name == SlotCommitManager.FileName || entry.Name.StartsWith(BackingLogDevice.SegmentPrefix, StringComparison.Ordinal))
+            if (entry.Name == Superblock.FileName || entry.Name == LegacyCommitFileName || entry.Name.StartsWith(BackingLogDevice.SegmentPrefix, StringComparison.Ordinal))
                 throw new IOException($"A journal already exists (found '{entry.Name}'): '{BackingLogDevice.BackingPath(directory, entry.Name)}'");
 
         ulong journalId = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.NextInt64() << 1);
-        var initial = new Superblock(journalId, 1, FirstLsn, FirstLsn, 0, options.PageSizeBits, options.SegmentSizeBits);
-        // Superblock first (file and directory fsynced), then the blank commit file: Open recognises a creation
-        // interrupted between the two (generation 1, no commit point, no segments) and finishes it.
+        var initial = new Superblock(journalId, 1, FirstLsn, FirstLsn, 0, options.PageSizeBits, options.SegmentSizeBits,
+            HighestSegment: -1);
+        // Superblock first (file and directory fsynced): Open recognises a creation interrupted before the first
+        // checkpoint (minimum committed-until still FirstLsn, no valid commit point) and finishes it.
         var superblock = SuperblockFile.Create(store, directory, initial);
-        IBackingFile commitFile;
-        try
-        {
-            commitFile = CreateCommitFile(store, directory);
-        }
-        catch
-        {
-            superblock.Dispose();
-            throw;
-        }
-        var journal = Start(store, directory, options, logger, superblock, commitFile, recover: false, durable: FirstLsn,
-            lastSequence: 0, lastLsn: -1, tornTail: null);
-        // The first checkpoint gives the journal a real commit point, so from now on a missing or blank commit
-        // file always means damage.
+        var journal = Start(store, directory, options, logger, superblock, recover: false, durable: FirstLsn,
+            lastSequence: 0, lastLsn: -1, tornTail: null, recovered: null);
+        // The first checkpoint gives the journal a real commit point and raises the superblock's minimum
+        // committed-until, so from now on a journal without a valid commit point always means damage.
         journal.Checkpoint(FirstLsn);
         logger.LogInformation("Created journal {Id:x16} in {Location}/{Directory}", journalId, store.Location, directory);
         return journal;
@@ -127,36 +118,29 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         return JournalOpener.Open(store, directory, options, logger);
     }
 
-    /// <summary>Creates the blank commit file (two empty slots), fsynced with its directory.</summary>
-    internal static IBackingFile CreateCommitFile(IBackingStore store, string directory)
-    {
-        var file = store.OpenFile(BackingLogDevice.BackingPath(directory, SlotCommitManager.FileName), BackingOpenMode.CreateNew);
-        try
-        {
-            file.Write(0, new byte[CommitSlot.SlotSize * 2]);
-            file.Flush();
-            store.SyncDirectory(directory);
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-    }
+    /// <summary>The commit file of format version 1, replaced by segment trailers; Create refuses a directory that
+    /// still has one.</summary>
+    internal const string LegacyCommitFileName = "commit";
+
+    /// <summary>The commit point the opener chose: the slot, which slot of its segment holds it, and the commit
+    /// point before it (for the tail region).</summary>
+    internal readonly record struct RecoveredCommit(CommitSlot Slot, int SlotIndex, CommitSlot? Previous);
 
     internal static WriteAheadJournal Start(IBackingStore store, string directory, JournalOptions options, ILogger logger,
-        SuperblockFile superblock, IBackingFile commitFile, bool recover, long durable, long lastSequence, long lastLsn,
-        TornTail? tornTail)
+        SuperblockFile superblock, bool recover, long durable, long lastSequence, long lastLsn, TornTail? tornTail,
+        RecoveredCommit? recovered)
     {
         var sb = superblock.Current;
         BackingLogDevice? device = null;
-        SlotCommitManager? manager = null;
         FasterLog? log = null;
         try
         {
-            device = new BackingLogDevice(store, directory, logger, options.FaultHooks ?? new JournalFaultHooks());
-            manager = new SlotCommitManager(commitFile, commitFile.Path, device, sb.JournalId, logger);
+            // A segment is recorded in the superblock before anything is written into it, so a commit point can
+            // never live in a segment the superblock does not require at open.
+            device = new BackingLogDevice(store, directory, sb.SegmentSizeBits, logger, options.FaultHooks ?? new JournalFaultHooks(),
+                segment => superblock.Update(current => current with { HighestSegment = Math.Max(current.HighestSegment, segment) }));
+            var manager = new TrailerCommitManager(device, directory, sb.JournalId, sb.SegmentSizeBits, logger,
+                recovered?.Slot, recovered?.SlotIndex ?? 0, recovered?.Previous);
             var settings = new FasterLogSettings
             {
                 LogDevice = device,
@@ -176,7 +160,6 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         catch
         {
             log?.Dispose();
-            if (manager is not null) manager.Dispose(); else commitFile.Dispose();
             device?.Dispose();
             superblock.Dispose();
             throw;
@@ -186,8 +169,6 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
     internal FasterLog Log => _log;
 
     internal CommitDriver Driver => _driver;
-
-    internal string CommitFilePath => BackingLogDevice.BackingPath(_directory, SlotCommitManager.FileName);
 
     /// <summary>Set by the opener after it scanned the last commit's region.</summary>
     internal void SetRecoveredState(long lastSequence, long lastLsn, TornTail? tornTail)
@@ -321,15 +302,14 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
 
             long lsn = AppendCore(new CheckpointRecord(upToLsn), out long sequence);
             _driver.Wait(lsn + 1, 0);
-            var next = current with
-            {
-                Generation = current.Generation + 1,
-                CheckpointLsn = upToLsn,
-                MinCommittedUntil = Math.Max(_driver.Durable, lsn + 1),
-                CheckpointSequence = sequence,
-            };
+            long minCommitted = Math.Max(_driver.Durable, lsn + 1);
             // Superblock first: if we crash before the truncation commit, the old begin address still satisfies it.
-            _superblock.Write(next);
+            _superblock.Update(sb => sb with
+            {
+                CheckpointLsn = upToLsn,
+                MinCommittedUntil = minCommitted,
+                CheckpointSequence = sequence,
+            });
             Volatile.Write(ref _tornTail, null);
             long pageStart = upToLsn >> _pageSizeBits << _pageSizeBits;
             if (pageStart > _log.BeginAddress)

@@ -9,20 +9,24 @@ public sealed class JournalConcurrencyTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>The commit point as it is on disk right now: the largest until address among the valid slots
-    /// of the commit file (read straight from the file, not from the journal's memory).</summary>
+    /// <summary>The commit point as it is on disk right now: the largest until address among the valid trailer slots
+    /// of the segment files (read straight from the files, not from the journal's memory).</summary>
     private long UntilOnDisk()
     {
-        var raw = File.ReadAllBytes(_folder.FilePath("commit"));
         long until = 0;
-        for (int slot = 0; slot < 2; slot++)
+        foreach (var path in Directory.GetFiles(_folder.JournalPath, "log.*"))
         {
-            int start = slot * 4096;
-            if (BitConverter.ToUInt32(raw, start) != 0x4D434A4C) continue;
-            int length = BitConverter.ToInt32(raw, start + 48);
-            uint crc = BitConverter.ToUInt32(raw, start + 52 + length);
-            if (crc != Crc32C.Compute(raw.AsSpan(start, 52 + length))) continue;
-            until = Math.Max(until, BitConverter.ToInt64(raw, start + 32));
+            int segment = int.Parse(Path.GetFileName(path)["log.".Length..]);
+            var raw = File.ReadAllBytes(path);
+            long trailer = 1L << TempJournalFolder.SmallOptions.SegmentSizeBits;
+            for (int slot = 0; slot < 2; slot++)
+            {
+                var bytes = raw.AsSpan((int)trailer + slot * 4096, 4096);
+                // Any valid slot of this journal counts (the journal id is not known here, so it is read from the slot).
+                ulong id = BitConverter.ToUInt64(bytes[8..]);
+                if (Storage.CommitSlot.TryDecode(bytes, id, segment) is { } decoded)
+                    until = Math.Max(until, decoded.UntilAddress);
+            }
         }
         return until;
     }

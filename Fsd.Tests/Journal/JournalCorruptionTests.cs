@@ -74,18 +74,20 @@ public sealed class JournalCorruptionTests : IDisposable
     [Fact]
     public void DamageInTheLastCommitIsReportedAsATornTailAndNotReplayed()
     {
+        // The newest commit's data no longer matches its trailer's CRC. Its intact-looking records cannot be told
+        // from stale bytes of an earlier, uncommitted write, so the whole commit is dropped, and reported.
         long victim = _lsns[^1];
         Patch(SegmentOf(victim), OffsetOf(victim) + 12 + 16 + 2, b => b[0] ^= 0xff);
         using var journal = _folder.Open();
 
         Assert.NotNull(journal.PendingTornTail);
-        Assert.Equal(victim, journal.PendingTornTail!.FromLsn);
+        Assert.Equal(_firstBatchEnd, journal.PendingTornTail!.FromLsn);
         var replay = journal.ReadForReplay();
         var replayed = replay.ToList();
-        Assert.Equal(victim, replay.TornTail!.FromLsn);
-        Assert.True(replay.TornTail.DroppedBytes > 0);
-        Assert.DoesNotContain(replayed, e => e.Lsn == victim);
-        Assert.Contains(replayed, e => e.Lsn == _lsns[^2]);
+        Assert.Equal(_firstBatchEnd, replay.TornTail!.FromLsn);
+        Assert.Contains("does not match the data it covers", replay.TornTail.Reason);
+        Assert.DoesNotContain(replayed, e => e.Lsn == victim || e.Lsn == _lsns[^2]);
+        Assert.Contains(replayed, e => e.Lsn == _lsns[299]);
 
         // New records never follow damaged ones: appending waits for a checkpoint past the damage.
         Assert.Throws<InvalidOperationException>(() => journal.Append(new SetSizeRecord(1, "f", 1, 1)));
@@ -135,55 +137,239 @@ public sealed class JournalCorruptionTests : IDisposable
         Assert.Contains("log.", error.File);
     }
 
-    [Fact]
-    public void ADeletedCommitFileIsRefused()
+    private const int TrailerOffset = 1 << SegmentSizeBits;
+
+    /// <summary>The newest valid trailer slot on disk: segment, slot index, commit number, until address.</summary>
+    private (int Segment, int Index, long Number, long Until) NewestSlotOnDisk()
     {
-        File.Delete(_folder.FilePath("commit"));
+        (int, int, long, long) best = (-1, -1, -1, -1);
+        foreach (var path in Directory.GetFiles(_folder.JournalPath, "log.*"))
+        {
+            int segment = int.Parse(Path.GetFileName(path)["log.".Length..]);
+            var raw = File.ReadAllBytes(path);
+            for (int index = 0; index < 2; index++)
+            {
+                var bytes = raw.AsSpan(TrailerOffset + index * 4096, 4096);
+                ulong id = BitConverter.ToUInt64(bytes[8..]);
+                if (Storage.CommitSlot.TryDecode(bytes, id, segment) is { } slot && slot.CommitNumber > best.Item3)
+                    best = (segment, index, slot.CommitNumber, slot.UntilAddress);
+            }
+        }
+        Assert.True(best.Item1 >= 0, "no valid trailer slot on disk");
+        return best;
+    }
+
+    private static string SegmentName(int segment) => "log." + segment;
+
+    [Fact]
+    public void SegmentsArePreallocatedToTheirFullLength()
+    {
+        // FasterLog's data, then the two 4 KiB trailer slots: written in place from creation on.
+        foreach (var path in Directory.GetFiles(_folder.JournalPath, "log.*"))
+            Assert.Equal((1L << SegmentSizeBits) + 8192, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void TheNewestSegmentFileRemovedIsRefusedNotRolledBack()
+    {
+        // The newest commit point lives in the newest segment's trailer; the previous segment's trailer holds an
+        // older one. Losing the newest file must not silently open at that older commit point.
+        var newest = NewestSlotOnDisk();
+        File.Delete(_folder.FilePath(SegmentName(newest.Segment)));
 
         var error = Assert.Throws<JournalCorruptException>(() => _folder.Open());
 
-        Assert.Equal(StorePath("commit"), error.File);
+        Assert.Equal(StorePath(SegmentName(newest.Segment)), error.File);
         Assert.Contains("missing", error.Message);
-        // Refusing did not touch anything: the segments are all still there.
-        Assert.Equal(3, Directory.GetFiles(_folder.JournalPath, "log.*").Length);
+        Assert.Equal(newest.Segment, Directory.GetFiles(_folder.JournalPath, "log.*").Length);
     }
 
     [Fact]
-    public void AnEmptiedCommitFileIsRefused()
+    public void AllTrailerSlotsDamagedIsRefused()
     {
-        File.WriteAllBytes(_folder.FilePath("commit"), []);
+        foreach (var path in Directory.GetFiles(_folder.JournalPath, "log.*"))
+            for (int index = 0; index < 2; index++)
+                Patch(path, TrailerOffset + index * 4096 + 32, b => b[0] ^= 1);
 
         var error = Assert.Throws<JournalCorruptException>(() => _folder.Open());
 
-        Assert.Equal(StorePath("commit"), error.File);
+        Assert.Contains("no valid commit point", error.Message);
+        Assert.Contains("log.", error.File);
     }
 
     [Fact]
-    public void BothCommitSlotsDamagedIsRefused()
+    public void ADamagedNewestTrailerSlotIsReportedNotSilentlyDropped()
     {
-        Patch(_folder.FilePath("commit"), 32, b => b[0] ^= 1);
-        Patch(_folder.FilePath("commit"), 4096 + 32, b => b[0] ^= 1);
+        var newest = NewestSlotOnDisk();
+        Patch(_folder.FilePath(SegmentName(newest.Segment)), TrailerOffset + newest.Index * 4096 + 32, b => b[1] ^= 1);
 
-        var error = Assert.Throws<JournalCorruptException>(() => _folder.Open());
-
-        Assert.Equal(StorePath("commit"), error.File);
+        using (var journal = _folder.Open())
+        {
+            Assert.NotNull(journal.PendingTornTail);
+            Assert.Contains("commit slot", journal.PendingTornTail!.Reason);
+            // The previous commit point (the first batch) is what is left, all of it.
+            Assert.Equal(_firstBatchEnd, journal.DurableLsn);
+            var replay = journal.ReadForReplay();
+            Assert.Equal(_lsns.Take(300), replay.Skip(1).Select(e => e.Lsn));
+            Assert.NotNull(replay.TornTail);
+            journal.Checkpoint(journal.TailLsn);
+        }
+        // The damaged slot was erased at open and the checkpoint moved on: the next open is clean.
+        using var reopened = _folder.Open();
+        Assert.Null(reopened.PendingTornTail);
     }
 
     [Fact]
-    public void ADamagedNewestCommitSlotIsReportedNotSilentlyDropped()
+    public void ATrailerThatReachedTheDiskWithoutItsDataIsATornUnacknowledgedCommit()
     {
-        // Find the slot holding the newest commit (largest until) and damage its until address.
-        var raw = File.ReadAllBytes(_folder.FilePath("commit"));
-        int newest = BitConverter.ToInt64(raw, 32) > BitConverter.ToInt64(raw, 4096 + 32) ? 0 : 1;
-        Patch(_folder.FilePath("commit"), newest * 4096 + 32, b => b[1] ^= 1);
+        // Power loss during commit 2: its trailer slot reached the disk, its data did not (one fdatasync orders
+        // neither). Simulated by writing the second commit's trailer slot alone into the segment as it was after
+        // the first commit, with its data left as zeros.
+        var second = NewestSlotOnDisk();
+        string segmentPath = _folder.FilePath(SegmentName(second.Segment));
+        var afterSecond = File.ReadAllBytes(segmentPath);
+        var afterFirst = (byte[])afterSecond.Clone();
+        long segmentStart = (long)second.Segment << SegmentSizeBits;
+        // Everything the second commit wrote lies from the first commit's last sector on.
+        int firstSector = (int)((_firstBatchEnd - segmentStart) & ~511L);
+        int firstEnd = (int)(_firstBatchEnd - segmentStart);
+        Array.Clear(afterFirst, firstEnd, TrailerOffset - firstEnd);
+        Assert.True(firstSector >= 0);
+        File.WriteAllBytes(segmentPath, afterFirst); // the second commit's trailer is still in it
+
+        using (var journal = _folder.Open())
+        {
+            Assert.NotNull(journal.PendingTornTail);
+            Assert.Contains("torn by a power loss", journal.PendingTornTail!.Reason);
+            Assert.Equal(_firstBatchEnd, journal.DurableLsn);
+            var replayed = journal.ReadForReplay().ToList();
+            Assert.Equal(_lsns.Take(300), replayed.Skip(1).Select(e => e.Lsn));
+            // New records never follow a torn commit until a checkpoint moves past it.
+            Assert.Throws<InvalidOperationException>(() => journal.Append(new SetSizeRecord(1, "f", 1, 1)));
+            journal.Checkpoint(journal.TailLsn);
+            journal.Commit(journal.Append(new SetSizeRecord(7, "after", 777, 7)));
+        }
+        using var reopened = _folder.Open();
+        Assert.Null(reopened.PendingTornTail);
+        var records = reopened.ReadForReplay().Select(e => e.Record).ToList();
+        Assert.Contains(records, r => r is SetSizeRecord { Eof: 777 });
+        Assert.DoesNotContain(records, r => r is SetSizeRecord { Eof: 300 or 301 or 302 });
+    }
+
+    [Fact]
+    public void ATrailerWithOnlyPartOfItsDataIsRejectedToo()
+    {
+        // A third commit spanning several sectors: the first of them reached the disk, the last one did not.
+        long before, until;
+        using (var journal = _folder.Open())
+        {
+            before = journal.DurableLsn;
+            long last = 0;
+            for (int i = 0; i < 40; i++)
+                last = journal.Append(new SetSizeRecord((UInt128)i, "third", 5000 + i, i));
+            journal.Commit(last);
+            until = journal.DurableLsn;
+        }
+        Assert.True(until - before > 1024);
+        var third = NewestSlotOnDisk();
+        Assert.Equal(until, third.Until);
+        string segmentPath = _folder.FilePath(SegmentName(third.Segment));
+        var bytes = File.ReadAllBytes(segmentPath);
+        long segmentStart = (long)third.Segment << SegmentSizeBits;
+        int lastSector = (int)((until - 1 - segmentStart) & ~511L);
+        Array.Clear(bytes, lastSector, (int)(until - segmentStart) - lastSector);
+        File.WriteAllBytes(segmentPath, bytes);
+
+        using var reopened = _folder.Open();
+
+        Assert.Contains("torn by a power loss", reopened.PendingTornTail!.Reason);
+        Assert.Equal(before, reopened.DurableLsn);
+        var records = reopened.ReadForReplay().Select(e => e.Record).ToList();
+        Assert.Contains(records, r => r is SetSizeRecord { Eof: 302 });
+        Assert.DoesNotContain(records, r => r is SetSizeRecord { Eof: >= 5000 });
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        if (Directory.Exists(to))
+            Directory.Delete(to, recursive: true);
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
+    [Fact]
+    public void StaleRecordsUnderATrailerWhoseDataWasLostAreNeverAccepted()
+    {
+        // Stale bytes an earlier process wrote past its commit point before it crashed are records with valid CRCs
+        // and the very sequence numbers the next records get. If a later commit's trailer then reaches the disk
+        // without its data, those stale records line up exactly under it (same sizes here); the trailer's data CRC
+        // must reject them rather than replay them as the new records.
+        string saved = _folder.JournalPath + ".saved";
+        CopyDirectory(_folder.JournalPath, saved);
+        long start;
+        using (var journal = _folder.Open())
+        {
+            start = journal.DurableLsn;
+            long last = 0;
+            for (int i = 0; i < 20; i++)
+                last = journal.Append(new SetSizeRecord((UInt128)i, "stale", 1000 + i, i));
+            journal.Commit(last);
+        }
+        var newest = NewestSlotOnDisk();
+        string segmentPath = _folder.FilePath(SegmentName(newest.Segment));
+        var stale = File.ReadAllBytes(segmentPath);
+
+        CopyDirectory(saved, _folder.JournalPath);
+        using (var journal = _folder.Open())
+        {
+            long last = 0;
+            for (int i = 0; i < 20; i++)
+                last = journal.Append(new SetSizeRecord((UInt128)i, "fresh", 2000 + i, i));
+            journal.Commit(last);
+        }
+        Assert.Equal(newest.Until, NewestSlotOnDisk().Until); // same sizes: the records line up
+        var bytes = File.ReadAllBytes(segmentPath);
+        long segmentStart = (long)newest.Segment << SegmentSizeBits;
+        int from = (int)(start - segmentStart), to = (int)(newest.Until - segmentStart);
+        Array.Copy(stale, from, bytes, from, to - from); // the fresh trailer over the stale data
+        File.WriteAllBytes(segmentPath, bytes);
+
+        using var reopened = _folder.Open();
+
+        Assert.Contains("torn by a power loss", reopened.PendingTornTail!.Reason);
+        Assert.Equal(start, reopened.DurableLsn);
+        var records = reopened.ReadForReplay().Select(e => e.Record).ToList();
+        Assert.DoesNotContain(records, r => r is SetSizeRecord { Eof: >= 1000 });
+        Assert.Contains(records, r => r is SetSizeRecord { Eof: 302 });
+    }
+
+    [Fact]
+    public void AnUnrecordedSegmentLeftByAnInterruptedCreationIsRemoved()
+    {
+        // A crash while preallocating the next segment leaves a short file the superblock does not know.
+        var newest = NewestSlotOnDisk();
+        string extra = _folder.FilePath(SegmentName(newest.Segment + 1));
+        File.WriteAllBytes(extra, new byte[1000]);
 
         using var journal = _folder.Open();
 
-        Assert.NotNull(journal.PendingTornTail);
-        Assert.Contains("commit slot", journal.PendingTornTail!.Reason);
-        var replay = journal.ReadForReplay();
-        replay.ToList();
-        Assert.NotNull(replay.TornTail);
+        Assert.False(File.Exists(extra));
+        Assert.Null(journal.PendingTornTail);
+        Assert.Equal(_lsns, journal.ReadForReplay().Skip(1).Select(e => e.Lsn));
+    }
+
+    [Fact]
+    public void AJournalOfTheOlderFormatIsRefusedNamingTheSuperblock()
+    {
+        // Format version 1 (commit file) is not read by this build: no migration, a clear refusal.
+        foreach (int offset in new[] { 0, 512 })
+            Patch(_folder.FilePath("superblock"), offset, b => BitConverter.GetBytes(1u).CopyTo(b, 4));
+
+        var error = Assert.Throws<JournalCorruptException>(() => _folder.Open());
+
+        Assert.Equal(StorePath("superblock"), error.File);
+        Assert.Contains("format version 1", error.Message);
     }
 
     [Fact]
@@ -220,7 +406,7 @@ public sealed class JournalCorruptionTests : IDisposable
 
         var error = Assert.Throws<JournalCorruptException>(() => _folder.Open());
 
-        Assert.Equal(StorePath("commit"), error.File);
+        Assert.StartsWith(StorePath("log."), error.File);
         Assert.Contains("begins at", error.Message);
     }
 

@@ -8,20 +8,27 @@ namespace Layered.Journal.Storage;
 /// <summary>
 /// FasterLog's storage device, over <see cref="IBackingStore"/> files <c>&lt;directory&gt;/log.&lt;segment&gt;</c>, so the
 /// journal's writes go through the same store (and the same crash recorder) as the engine's data.
+/// Each segment file is FasterLog's data <c>[0, S)</c> followed by the commit trailer <c>[S, S + 8192)</c> (two
+/// <see cref="CommitSlot"/>s). It is preallocated with real zeros when it is created (file and directory fsynced,
+/// then the superblock records it as the highest segment), so every later write is an in-place overwrite and an
+/// fdatasync flushes data only, never block allocation or size metadata.
 /// Writes are plain positional writes done on a dedicated I/O thread (so an append that fills a page never waits
 /// for the disk, and a thread pool full of callers blocked in a commit cannot starve the I/O that would release
-/// them; reads have their own thread); durability comes from <see cref="SyncForCommit"/>, which the commit manager calls before it
-/// writes a commit record: it fsyncs every segment written since the last commit, and the directory when a
-/// segment file was created or removed. FasterLog only calls the commit manager after every write the commit
-/// covers has completed, so this gives the same guarantee as O_SYNC writes with one fsync per file per commit.
+/// them; reads have their own thread). Durability comes from the commit manager, which fdatasyncs the segments
+/// written since the last commit (<see cref="FlushDirtySegmentsExcept"/>, <see cref="FlushSegment"/>); FasterLog
+/// only calls it after every write the commit covers has completed.
 /// </summary>
 internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 {
     internal const string SegmentPrefix = "log.";
     private const uint IoErrorCode = 5; // reported to FasterLog as a failed I/O (EIO); any non-zero code poisons the log
+    private const int ZeroChunk = 1 << 20;
+
+    private static byte[]? s_zeros;
 
     private readonly IBackingStore _store;
     private readonly string _directory;
+    private readonly int _segmentSizeBits;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<int, SegmentFile> _segments = new();
     private readonly object _openLock = new();
@@ -29,16 +36,21 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
     private readonly DeviceIoQueue _writes;
     private readonly DeviceIoQueue _reads;
     private readonly JournalFaultHooks _faults;
-    private int _directoryDirty;
+    private readonly Action<int> _segmentCreated;
     private volatile bool _disposed;
 
-    public BackingLogDevice(IBackingStore store, string directory, ILogger logger, JournalFaultHooks faults)
+    /// <param name="segmentCreated">Called once a new segment file is preallocated and durable, before anything is
+    /// written into it: the journal records it in the superblock.</param>
+    public BackingLogDevice(IBackingStore store, string directory, int segmentSizeBits, ILogger logger,
+        JournalFaultHooks faults, Action<int> segmentCreated)
         : base(BackingPath(directory, "log"), 512, Devices.CAPACITY_UNSPECIFIED)
     {
         _store = store;
         _directory = directory;
+        _segmentSizeBits = segmentSizeBits;
         _logger = logger;
         _faults = faults;
+        _segmentCreated = segmentCreated;
         _writes = new DeviceIoQueue(this, "journal-device-write");
         _reads = new DeviceIoQueue(this, "journal-device-read");
         // Segments left by an earlier process: start deleting from the lowest one on the next truncation.
@@ -50,9 +62,16 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         }
     }
 
+    /// <summary>Where a segment's commit trailer starts: right after FasterLog's data.</summary>
+    internal static long TrailerOffset(int segmentSizeBits) => 1L << segmentSizeBits;
+
+    /// <summary>The length of every segment file: data and trailer, all preallocated.</summary>
+    internal static long SegmentFileLength(int segmentSizeBits) => TrailerOffset(segmentSizeBits) + CommitSlot.TrailerSize;
+
     internal static string BackingPath(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
 
     internal static string SegmentPath(string directory, int segment) => BackingPath(directory, SegmentPrefix + segment);
+
 
     /// <summary>Segment numbers of the <c>log.N</c> files present in the journal directory.</summary>
     internal static List<int> ExistingSegments(IBackingStore store, string directory)
@@ -102,7 +121,7 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
                 _faults.BeforeDeviceWrite();
                 var file = GetOrCreate(segment);
                 file.File.Write(checked((long)offset), span);
-                // Marked after the write returned: the next SyncForCommit flushes it.
+                // Marked after the write returned: the next commit flushes it.
                 Volatile.Write(ref file.Dirty, 1);
             }
             else
@@ -134,8 +153,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             }
         }
         // Beyond the end of a segment (or a segment never written) reads as zeros, which FasterLog treats as
-        // unwritten space. Open checks segment lengths against the commit point, so a truncated segment is
-        // reported there instead of being read as zeros.
+        // unwritten space. Open checks that every segment has its full preallocated length, so a truncated segment
+        // is reported there instead of being read as zeros.
         destination[total..].Clear();
     }
 
@@ -156,6 +175,7 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         }
     }
 
+    /// <summary>The open segment, created (preallocated, durable, recorded in the superblock) when missing.</summary>
     private SegmentFile GetOrCreate(int segment)
     {
         var file = TryOpenExisting(segment);
@@ -166,35 +186,117 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             if (_segments.TryGetValue(segment, out file))
                 return file;
             ObjectDisposedException.ThrowIf(_disposed, this);
-            file = new SegmentFile(_store.OpenFile(SegmentPath(_directory, segment), BackingOpenMode.CreateNew));
+            file = new SegmentFile(Preallocate(segment));
             _segments[segment] = file;
-            Volatile.Write(ref _directoryDirty, 1);
             return file;
         }
     }
 
-    /// <summary>Makes every completed write durable: fsync of each segment written since the last call, and of the
-    /// directory when segment files were created or removed. Called by the commit manager before each commit record.</summary>
-    public void SyncForCommit()
+    /// <summary>Creates <c>log.N</c> at its full length with real zeros (not a sparse file, not fallocate's unwritten
+    /// extents: writing into either changes block metadata, which fdatasync would then flush on every commit),
+    /// fsyncs it and the directory, and has the superblock record it.</summary>
+    private IBackingFile Preallocate(int segment)
+    {
+        string path = SegmentPath(_directory, segment);
+        var file = _store.OpenFile(path, BackingOpenMode.CreateNew);
+        try
+        {
+            long length = SegmentFileLength(_segmentSizeBits);
+            var zeros = s_zeros ??= new byte[ZeroChunk];
+            for (long offset = 0; offset < length; offset += zeros.Length)
+                file.Write(offset, zeros.AsSpan(0, (int)Math.Min(zeros.Length, length - offset)));
+            file.Flush();
+            _store.SyncDirectory(_directory);
+            _segmentCreated(segment);
+            _logger.LogDebug("Created journal segment {Path} ({Length} bytes)", path, length);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            try
+            {
+                _store.DeleteFile(path);
+            }
+            catch (IOException e)
+            {
+                _logger.LogWarning(e, "Could not remove the partly created journal segment {Path}; the next open removes it", path);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Opens the segment a commit trailer goes to, creating it when the commit point is its first byte.</summary>
+    public void EnsureSegment(int segment) => GetOrCreate(segment);
+
+    /// <summary>fdatasync of every segment written since the last flush except <paramref name="keep"/>, the one the
+    /// commit's trailer goes to (flushed together with it).</summary>
+    public void FlushDirtySegmentsExcept(int keep)
     {
         foreach (var pair in _segments)
         {
             var file = pair.Value;
-            if (Interlocked.Exchange(ref file.Dirty, 0) != 0)
-            {
-                try
-                {
-                    file.File.FlushData(); // data and size: all a reader of the log needs
-                }
-                catch
-                {
-                    Volatile.Write(ref file.Dirty, 1);
-                    throw;
-                }
-            }
+            if (pair.Key != keep && Interlocked.Exchange(ref file.Dirty, 0) != 0)
+                FlushData(file);
         }
-        if (Interlocked.Exchange(ref _directoryDirty, 0) != 0)
-            _store.SyncDirectory(_directory);
+    }
+
+    /// <summary>fdatasync of one segment: its data and its trailer in one durable operation.</summary>
+    public void FlushSegment(int segment)
+    {
+        var file = GetOrCreate(segment);
+        Volatile.Write(ref file.Dirty, 0);
+        FlushData(file);
+    }
+
+    private static void FlushData(SegmentFile file)
+    {
+        try
+        {
+            file.File.FlushData(); // preallocated and written in place: fdatasync has no metadata to write
+        }
+        catch
+        {
+            Volatile.Write(ref file.Dirty, 1);
+            throw;
+        }
+    }
+
+    /// <summary>Writes one trailer slot of a segment (durable after <see cref="FlushSegment"/>).</summary>
+    public void WriteTrailerSlot(int segment, int slot, ReadOnlySpan<byte> bytes)
+    {
+        GetOrCreate(segment).File.Write(TrailerOffset(_segmentSizeBits) + (long)slot * CommitSlot.SlotSize, bytes[..CommitSlot.SlotSize]);
+    }
+
+    /// <summary>CRC-32C of the log bytes <c>[from, until)</c>, which lie in one segment, read back from its file.</summary>
+    public uint DataCrc(long from, long until, byte[] buffer) =>
+        ComputeDataCrc(GetOrCreate((int)(from >> _segmentSizeBits)).File, from, until, _segmentSizeBits, buffer);
+
+    /// <summary>CRC-32C of the log bytes <c>[from, until)</c> of a segment file; bytes past its end count as zeros,
+    /// as FasterLog reads them.</summary>
+    internal static uint ComputeDataCrc(IBackingFile file, long from, long until, int segmentSizeBits, byte[] buffer)
+    {
+        long offset = from & ((1L << segmentSizeBits) - 1);
+        long remaining = until - from;
+        uint crc = ~0u;
+        while (remaining > 0)
+        {
+            int want = (int)Math.Min(buffer.Length, remaining);
+            var span = buffer.AsSpan(0, want);
+            int total = 0;
+            while (total < want)
+            {
+                int n = file.Read(offset + total, span[total..]);
+                if (n <= 0)
+                    break;
+                total += n;
+            }
+            span[total..].Clear();
+            crc = Crc32C.Append(crc, span);
+            offset += want;
+            remaining -= want;
+        }
+        return ~crc;
     }
 
     public override void RemoveSegmentAsync(int segment, AsyncCallback callback, IAsyncResult result)
@@ -232,10 +334,11 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         _logger.LogDebug("Removed journal segment {Path}", SegmentPath(_directory, segment));
     }
 
+    // FasterLog's view of a segment is its data part, not the trailer.
     public override long GetFileSize(int segment)
     {
         string path = SegmentPath(_directory, segment);
-        return _store.TryGetEntry(path)?.Length ?? 0;
+        return Math.Min(_store.TryGetEntry(path)?.Length ?? 0, TrailerOffset(_segmentSizeBits));
     }
 
     public override void Dispose()
