@@ -57,6 +57,10 @@ public sealed unsafe class InterfaceTableTests
             [InterfaceSlot.GetSecurity] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, void*, nuint*, int>)&FileSystemCallbacks.GetSecurity,
             [InterfaceSlot.SetSecurity] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, uint, void*, int>)&FileSystemCallbacks.SetSecurity,
             [InterfaceSlot.ReadDirectory] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, char*, void*, uint, uint*, int>)&FileSystemCallbacks.ReadDirectory,
+            [InterfaceSlot.ResolveReparsePoints] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, char*, uint, byte, IoStatusBlock*, void*, nuint*, int>)&FileSystemCallbacks.ResolveReparsePoints,
+            [InterfaceSlot.GetReparsePoint] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint*, int>)&FileSystemCallbacks.GetReparsePoint,
+            [InterfaceSlot.SetReparsePoint] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint, int>)&FileSystemCallbacks.SetReparsePoint,
+            [InterfaceSlot.DeleteReparsePoint] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint, int>)&FileSystemCallbacks.DeleteReparsePoint,
             [InterfaceSlot.GetDirInfoByName] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, FspDirInfo*, int>)&FileSystemCallbacks.GetDirInfoByName,
             [InterfaceSlot.SetDelete] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, byte, int>)&FileSystemCallbacks.SetDelete,
             [InterfaceSlot.CreateEx] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, char*, uint, uint, uint, void*, ulong, void*, uint, byte, nint*, FspOpenFileInfo*, int>)&FileSystemCallbacks.CreateEx,
@@ -77,6 +81,10 @@ public sealed unsafe class InterfaceTableTests
         Assert.Equal(0, table[InterfaceSlot.Overwrite]);
         Assert.Equal(0, table[InterfaceSlot.CanDelete]);
         Assert.Equal(0, table[InterfaceSlot.Obsolete0]);
+        Assert.Equal(0, table[InterfaceSlot.GetStreamInfo]);
+        Assert.Equal(0, table[InterfaceSlot.Control]);
+        Assert.Equal(0, table[InterfaceSlot.GetEa]);
+        Assert.Equal(0, table[InterfaceSlot.SetEa]);
         Assert.All(expected.Values, address => Assert.NotEqual(0, address));
         Assert.Equal(expected.Count, expected.Values.Distinct().Count());
     }

@@ -28,7 +28,8 @@ public sealed class NtStatusTests
         { nameof(NtStatus.CannotDelete), 0xC0000121 }, { nameof(NtStatus.FileDeleted), 0xC0000123 },
         { nameof(NtStatus.DeviceConfigurationError), 0xC0000182 }, { nameof(NtStatus.UserMappedFile), 0xC0000243 },
         { nameof(NtStatus.NotAReparsePoint), 0xC0000275 }, { nameof(NtStatus.IoReparseTagNotHandled), 0xC0000279 },
-        { nameof(NtStatus.ReparsePointNotResolved), 0xC0000280 },
+        { nameof(NtStatus.ReparsePointNotResolved), 0xC0000280 }, { nameof(NtStatus.IoReparseTagInvalid), 0xC0000276 },
+        { nameof(NtStatus.IoReparseTagMismatch), 0xC0000277 }, { nameof(NtStatus.IoReparseDataInvalid), 0xC0000278 },
     };
 
     [Theory]

@@ -16,6 +16,7 @@ public sealed class WinFspMountRequestTests
         Assert.Null(request.Prefix);
         Assert.True(request.ByLauncher);
         Assert.False(request.HostOptions(readOnly: false).IsNetwork);
+        Assert.True(request.HostOptions(readOnly: false).ReparsePoints); // Layered volumes serve symlinks
     }
 
     [Fact]
@@ -28,6 +29,7 @@ public sealed class WinFspMountRequestTests
         var options = request.HostOptions(readOnly: true);
         Assert.True(options.IsNetwork);
         Assert.True(options.ReadOnly);
+        Assert.True(options.ReparsePoints);
     }
 
     [Fact]

@@ -9,20 +9,28 @@ public static class FileInfoMapping
     private static readonly DateTime FileTimeEpoch = new(1601, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>
-    /// The FileInfo WinFsp caches. Symbolic links (made through the Linux host) carry no reparse tag here: this
-    /// host serves no reparse points, so the attribute is dropped and opening one is refused (docs/windows.md).
+    /// The FileInfo WinFsp caches. A symlink is a reparse point with IO_REPARSE_TAG_SYMLINK, FILE_ATTRIBUTE_DIRECTORY
+    /// when <paramref name="directorySymlink"/> (the adapter decides, docs/windows.md "Symlinks"), and no data:
+    /// its size is 0, as on NTFS, whatever length the engine stores for its target.
     /// </summary>
-    public static FspFileInfo ToFileInfo(in FileInformation info)
+    public static FspFileInfo ToFileInfo(in FileInformation info, bool directorySymlink = false)
     {
+        bool symlink = info.Type == NodeType.Symlink;
         uint attributes = (uint)(info.Attributes & ~NtAttributes.ReparsePoint);
+        if (symlink)
+        {
+            attributes = (uint)(info.Attributes & NtAttributes.Settable) | FileAttributeBits.ReparsePoint;
+            if (directorySymlink)
+                attributes |= FileAttributeBits.Directory;
+        }
         if (attributes == 0)
             attributes = FileAttributeBits.Normal;
         return new FspFileInfo
         {
             FileAttributes = attributes,
-            ReparseTag = 0,
-            AllocationSize = (ulong)Math.Max(info.AllocationSize, 0),
-            FileSize = (ulong)Math.Max(info.EndOfFile, 0),
+            ReparseTag = symlink ? ReparseDataBuffer.SymlinkTag : 0,
+            AllocationSize = symlink ? 0 : (ulong)Math.Max(info.AllocationSize, 0),
+            FileSize = symlink ? 0 : (ulong)Math.Max(info.EndOfFile, 0),
             CreationTime = ToFileTime(info.CreationUtc),
             LastAccessTime = ToFileTime(info.LastAccessUtc),
             LastWriteTime = ToFileTime(info.LastWriteUtc),

@@ -12,8 +12,8 @@ public sealed partial class WinFspAdapter
     {
         bytesTransferred = 0;
         var file = Context(fileContext);
-        if (offset > long.MaxValue)
-            return NtStatus.EndOfFile;
+        if (offset > long.MaxValue || file.IsSymlink)
+            return NtStatus.EndOfFile; // a symlink has no data (the engine's content is its target)
         var status = _volume.Read(file.Handle, (long)offset, buffer, out int bytesRead);
         if (status != FsStatus.Success)
             return Status(status);
@@ -72,7 +72,7 @@ public sealed partial class WinFspAdapter
         var status = _volume.SetBasicInfo(file.Handle, change, out var info);
         if (status != FsStatus.Success)
             return Status(status);
-        fileInfo = FileInfoMapping.ToFileInfo(info);
+        fileInfo = ToFileInfo(file, info);
         return NtStatus.Success;
     }
 

@@ -74,7 +74,10 @@ public sealed partial class WinFspAdapter
                 return Status(status);
             foreach (var entry in batch)
             {
-                if (!entries.TryAdd(entry.Name, FileInfoMapping.ToFileInfo(entry.Info)))
+                var info = entry.Info.Type == NodeType.Symlink
+                    ? ToFileInfo(FsPath.Combine(path, entry.Name), entry.Info)
+                    : FileInfoMapping.ToFileInfo(entry.Info);
+                if (!entries.TryAdd(entry.Name, info))
                     return NtStatus.Success;
                 after = entry.Name;
             }
@@ -89,7 +92,7 @@ public sealed partial class WinFspAdapter
     private bool TryAddSelfOrParent(ref DirectoryBufferWriter entries, string name, string path)
     {
         var status = _volume.GetInfo(path, out var info);
-        return status == FsStatus.Success ? entries.TryAdd(name, FileInfoMapping.ToFileInfo(info)) : true;
+        return status == FsStatus.Success ? entries.TryAdd(name, ToFileInfo(path, info)) : true;
     }
 
     /// <summary>One name in a directory, with its stored case as <paramref name="realName"/>.</summary>
@@ -107,7 +110,7 @@ public sealed partial class WinFspAdapter
         if (status != FsStatus.Success)
             return Status(status);
         realName = FsPath.Name(child);
-        fileInfo = FileInfoMapping.ToFileInfo(info);
+        fileInfo = ToFileInfo(child, info);
         return NtStatus.Success;
     }
 }

@@ -20,13 +20,13 @@ public sealed partial class WinFspAdapter
         fileAttributes = 0;
         securityDescriptor = null;
         if (!TryResolve(fileName, out string path, out int refused))
-            return refused;
+            return ReparseOr(fileName, refused, out fileAttributes);
         var status = _volume.GetInfo(path, out var info);
         if (status == FsStatus.NotADirectory)
             status = FsStatus.PathNotFound; // a parent is a file: NT reports the path, not the name
         if (status != FsStatus.Success)
-            return Status(status);
-        fileAttributes = FileInfoMapping.ToFileInfo(info).FileAttributes;
+            return ReparseOr(fileName, Status(status), out fileAttributes);
+        fileAttributes = ToFileInfo(path, info).FileAttributes;
         if (securityDescriptorWanted)
         {
             status = _volume.GetSecurity(path, out securityDescriptor);
@@ -35,6 +35,23 @@ public sealed partial class WinFspAdapter
             securityDescriptor ??= SelfRelativeDescriptor.Default();
         }
         return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// A lookup that failed on the path (not on the last name) may have met a symlink on the way, which the engine
+    /// does not follow: then STATUS_REPARSE with the symlink's component index, and WinFsp resolves it
+    /// (ResolveReparsePoints). A missing last name (STATUS_OBJECT_NAME_NOT_FOUND) means every parent was a real
+    /// directory, so only path failures are examined.
+    /// </summary>
+    private int ReparseOr(string fileName, int status, out uint fileAttributes)
+    {
+        fileAttributes = 0;
+        if (status is NtStatus.ObjectPathNotFound or NtStatus.NotADirectory && TryFindReparsePoint(fileName, out uint index))
+        {
+            fileAttributes = index;
+            return NtStatus.Reparse;
+        }
+        return status;
     }
 
     /// <summary>
@@ -52,11 +69,12 @@ public sealed partial class WinFspAdapter
         fileContext = null;
         fileInfo = default;
         normalizedName = null;
-        if (extraBufferIsReparsePoint)
-            return NtStatus.InvalidDeviceRequest; // no reparse points on this volume (docs/windows.md)
         if (!TryResolve(fileName, out string path, out int refused))
             return refused;
         uint options = createOptions & CreateOptions.OptionsMask;
+        if (extraBufferIsReparsePoint)
+            return CreateSymlink(path, (options & CreateOptions.DirectoryFile) != 0, fileAttributes, securityDescriptor, extraBuffer,
+                out fileContext, out fileInfo, out normalizedName);
         var request = new CreateRequest
         {
             Disposition = EngineDisposition.Create,
@@ -81,7 +99,7 @@ public sealed partial class WinFspAdapter
             }
         }
         fileContext = new OpenFile(handle!, info.InodeNumber);
-        fileInfo = FileInfoMapping.ToFileInfo(info);
+        fileInfo = ToFileInfo(path, info);
         normalizedName = ToWinFspName(_volume.CurrentPath(handle!) ?? path);
         return NtStatus.Success;
     }
@@ -116,15 +134,17 @@ public sealed partial class WinFspAdapter
                 return refusal;
         }
         var status = _volume.Create(path, request, out var handle, out var info, out _);
+        if (status == FsStatus.NotADirectory && request.Directory && IsSymlink(path))
+        {
+            // A directory symlink opened as itself (FILE_OPEN_REPARSE_POINT; WinFsp calls Open on a symlink only
+            // then): the DLL already checked FILE_DIRECTORY_FILE against its attributes; the engine's symlink is a
+            // file, so it is opened without the directory demand.
+            status = _volume.Create(path, request with { Directory = false }, out handle, out info, out _);
+        }
         if (status != FsStatus.Success)
             return Status(status);
-        if (info.Type == NodeType.Symlink)
-        {
-            _volume.Close(handle!);
-            return NtStatus.InvalidDeviceRequest; // symlinks need reparse points, which this host does not serve
-        }
         fileContext = new OpenFile(handle!, info.InodeNumber);
-        fileInfo = FileInfoMapping.ToFileInfo(info);
+        fileInfo = ToFileInfo(path, info);
         normalizedName = path.Length == 0 ? null : ToWinFspName(_volume.CurrentPath(handle!) ?? path);
         return NtStatus.Success;
     }
@@ -135,8 +155,6 @@ public sealed partial class WinFspAdapter
         var status = _volume.GetInfo(path, out var info);
         if (status != FsStatus.Success)
             return Status(status);
-        if (info.Type == NodeType.Symlink)
-            return NtStatus.InvalidDeviceRequest;
         if (!info.IsDirectory)
             return NtStatus.Success;
         var entries = new List<DirectoryEntry>(1);
@@ -156,6 +174,8 @@ public sealed partial class WinFspAdapter
     {
         fileInfo = default;
         var file = Context(fileContext);
+        if (file.IsSymlink)
+            return InfoOf(file, out fileInfo); // a symlink has no data to truncate; it stays a symlink
         string? path = _volume.CurrentPath(file.Handle);
         if (path is null)
             return NtStatus.DeletePending;
@@ -187,7 +207,7 @@ public sealed partial class WinFspAdapter
         var file = Context(fileContext);
         var handle = file.Handle;
         bool delete = (flags & WinFspCleanup.Delete) != 0;
-        if (!delete && !file.IsDirectory)
+        if (!delete && !file.IsDirectory && !file.IsSymlink)
             ApplyCleanupAttributes(file, flags);
         // The engine's flags carry WinFsp's values (FspCleanup*).
         var engineFlags = (EngineCleanup)(uint)flags;

@@ -102,7 +102,7 @@ public sealed partial class WinFspAdapter : WinFspFileSystemBase
     private int InfoOf(OpenFile file, out FspFileInfo fileInfo)
     {
         var status = _volume.GetInfo(file.Handle, out var info);
-        fileInfo = status == FsStatus.Success ? FileInfoMapping.ToFileInfo(info) : default;
+        fileInfo = status == FsStatus.Success ? ToFileInfo(file, info) : default;
         return Status(status);
     }
 

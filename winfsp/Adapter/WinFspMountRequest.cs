@@ -35,6 +35,7 @@ public sealed record WinFspMountRequest(string VaultPath, MountPoint MountPoint,
         return new WinFspMountRequest(arguments.VaultPath, arguments.MountPoint ?? MountPoint.Parse(null), arguments.Prefix, ByLauncher: true);
     }
 
-    /// <summary>The WinFsp volume options for this request.</summary>
-    public Hosting.VolumeOptions HostOptions(bool readOnly) => new() { Prefix = Prefix, ReadOnly = readOnly };
+    /// <summary>The WinFsp volume options for this request. Layered volumes serve symlinks as reparse points
+    /// (docs/windows.md, "Symlinks").</summary>
+    public Hosting.VolumeOptions HostOptions(bool readOnly) => new() { Prefix = Prefix, ReadOnly = readOnly, ReparsePoints = true };
 }

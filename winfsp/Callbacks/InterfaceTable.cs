@@ -8,7 +8,8 @@ namespace Layered.WinFsp.Callbacks;
 /// <see cref="FileSystemCallbacks"/>. WinFsp keeps the pointer, so the owner (the host) frees it only
 /// after FspFileSystemDelete. Wired: the Ex forms (CreateEx, OverwriteEx) and SetDelete, which take
 /// precedence over Create, Overwrite and CanDelete; those stay null, as do Obsolete0, the reserved
-/// slots, and the features Layered does not enable (reparse points, streams, EAs, DeviceControl).
+/// slots, and the features Layered does not enable (streams, EAs, DeviceControl). The four reparse
+/// slots serve symlinks.
 /// </summary>
 public sealed unsafe class InterfaceTable : IDisposable
 {
@@ -43,6 +44,10 @@ public sealed unsafe class InterfaceTable : IDisposable
         slots[InterfaceSlot.GetSecurity] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, void*, nuint*, int>)&FileSystemCallbacks.GetSecurity;
         slots[InterfaceSlot.SetSecurity] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, uint, void*, int>)&FileSystemCallbacks.SetSecurity;
         slots[InterfaceSlot.ReadDirectory] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, char*, void*, uint, uint*, int>)&FileSystemCallbacks.ReadDirectory;
+        slots[InterfaceSlot.ResolveReparsePoints] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, char*, uint, byte, IoStatusBlock*, void*, nuint*, int>)&FileSystemCallbacks.ResolveReparsePoints;
+        slots[InterfaceSlot.GetReparsePoint] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint*, int>)&FileSystemCallbacks.GetReparsePoint;
+        slots[InterfaceSlot.SetReparsePoint] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint, int>)&FileSystemCallbacks.SetReparsePoint;
+        slots[InterfaceSlot.DeleteReparsePoint] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint, int>)&FileSystemCallbacks.DeleteReparsePoint;
         slots[InterfaceSlot.GetDirInfoByName] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, FspDirInfo*, int>)&FileSystemCallbacks.GetDirInfoByName;
         slots[InterfaceSlot.SetDelete] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, byte, int>)&FileSystemCallbacks.SetDelete;
         slots[InterfaceSlot.CreateEx] = (nint)(delegate* unmanaged[Cdecl]<FspFileSystemHeader*, char*, uint, uint, uint, void*, ulong, void*, uint, byte, nint*, FspOpenFileInfo*, int>)&FileSystemCallbacks.CreateEx;

@@ -31,7 +31,10 @@ public sealed record VolumeOptions
     /// <summary>A read-only mount.</summary>
     public bool ReadOnly { get; init; }
 
-    /// <summary>Report reparse points (symlinks); the adapter must then wire the reparse callbacks.</summary>
+    /// <summary>
+    /// Serve reparse points (symlinks) through the reparse slots. Layered mounts turn it on
+    /// (WinFspMountRequest.HostOptions); off, WinFsp refuses every reparse FSCTL itself.
+    /// </summary>
     public bool ReparsePoints { get; init; }
 
     /// <summary>True when this is a network volume (a non-empty <see cref="Prefix"/>).</summary>

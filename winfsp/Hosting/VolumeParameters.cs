@@ -63,6 +63,7 @@ public static class VolumeParameters
         // Security descriptors are stored per file (encrypted) and enforced through GetSecurityByName.
         p.PersistentAcls = true;
         p.ReparsePoints = options.ReparsePoints;
+        // Symlinks need no SeCreateSymbolicLinkPrivilege here (as on memfs): write access to the folder suffices.
         p.ReparsePointsAccessCheck = false;
         p.NamedStreams = false;
         p.ExtendedAttributes = false;

@@ -83,6 +83,7 @@ public sealed unsafe class WinFspHost : IDisposable
                 Check(nameof(api.FspFileSystemCreate), status);
                 _native = native;
                 _context = FileSystemContext.Attach(native, _fileSystem);
+                _fileSystem.ReparseNatives = new ReparseNatives(api);
                 api.FspFileSystemSetOperationGuardStrategyF(native, (int)OperationGuardStrategy.Fine);
                 if (debugLogMask != 0)
                 {
@@ -149,6 +150,7 @@ public sealed unsafe class WinFspHost : IDisposable
             _logger.LogInformation("Closed {Count} file contexts WinFsp left open at unmount", abandoned);
         }
 
+        _fileSystem.ReparseNatives = null;
         _context?.Dispose();
         _context = null;
         _table?.Dispose();

@@ -25,6 +25,8 @@ public sealed unsafe class WinFspApi
         "FspDebugLogSetHandle",
         "FspNtStatusFromWin32",
         "FspWin32FromNtStatus",
+        "FspFileSystemResolveReparsePoints",
+        "FspFileSystemGetOperationContext",
     ];
 
     /// <summary>NTSTATUS FspVersion(UINT32 *PVersion): (major &lt;&lt; 16) | minor of the DLL file.</summary>
@@ -69,6 +71,16 @@ public sealed unsafe class WinFspApi
     /// <summary>UINT32 FspWin32FromNtStatus(NTSTATUS Status).</summary>
     public readonly delegate* unmanaged[Cdecl]<int, uint> FspWin32FromNtStatus;
 
+    /// <summary>
+    /// NTSTATUS FspFileSystemResolveReparsePoints(FSP_FILE_SYSTEM*, GetReparsePointByName, PVOID Context, PWSTR FileName,
+    /// UINT32 ReparsePointIndex, BOOLEAN ResolveLastPathComponent, PIO_STATUS_BLOCK, PVOID Buffer, PSIZE_T PSize).
+    /// The callback is NTSTATUS (FSP_FILE_SYSTEM*, PVOID Context, PWSTR FileName, BOOLEAN IsDirectory, PVOID Buffer, PSIZE_T PSize).
+    /// </summary>
+    public readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, delegate* unmanaged[Cdecl]<FspFileSystemHeader*, void*, char*, byte, void*, nuint*, int>, void*, char*, uint, byte, IoStatusBlock*, void*, nuint*, int> FspFileSystemResolveReparsePoints;
+
+    /// <summary>FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID): valid inside a callback only.</summary>
+    public readonly delegate* unmanaged[Cdecl]<FspOperationContext*> FspFileSystemGetOperationContext;
+
     private WinFspApi(Func<string, nint> resolve)
     {
         FspVersion = (delegate* unmanaged[Cdecl]<uint*, int>)resolve("FspVersion");
@@ -85,6 +97,8 @@ public sealed unsafe class WinFspApi
         FspDebugLogSetHandle = (delegate* unmanaged[Cdecl]<nint, void>)resolve("FspDebugLogSetHandle");
         FspNtStatusFromWin32 = (delegate* unmanaged[Cdecl]<uint, int>)resolve("FspNtStatusFromWin32");
         FspWin32FromNtStatus = (delegate* unmanaged[Cdecl]<int, uint>)resolve("FspWin32FromNtStatus");
+        FspFileSystemResolveReparsePoints = (delegate* unmanaged[Cdecl]<FspFileSystemHeader*, delegate* unmanaged[Cdecl]<FspFileSystemHeader*, void*, char*, byte, void*, nuint*, int>, void*, char*, uint, byte, IoStatusBlock*, void*, nuint*, int>)resolve("FspFileSystemResolveReparsePoints");
+        FspFileSystemGetOperationContext = (delegate* unmanaged[Cdecl]<FspOperationContext*>)resolve("FspFileSystemGetOperationContext");
     }
 
     /// <summary>

@@ -217,6 +217,45 @@ public abstract class WinFspFileSystemBase
     }
 
     /// <summary>
+    /// FSCTL_GET_REPARSE_POINT on an open file: write its REPARSE_DATA_BUFFER into <paramref name="buffer"/>.
+    /// STATUS_NOT_A_REPARSE_POINT when it is none; STATUS_BUFFER_TOO_SMALL when the buffer cannot hold it.
+    /// </summary>
+    public virtual int GetReparsePoint(object fileContext, string fileName, Span<byte> buffer, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        return NtStatus.InvalidDeviceRequest;
+    }
+
+    /// <summary>
+    /// FSCTL_SET_REPARSE_POINT on an open file. <paramref name="targetOnFileSystem"/> is what the FSD computed for an
+    /// absolute symlink target: the byte offset into the substitute name where the path inside this file system
+    /// starts, or 0 when the target is not on this file system (FSP_FSCTL_TRANSACT_REQ FileSystemControl).
+    /// </summary>
+    public virtual int SetReparsePoint(object fileContext, string fileName, ReadOnlySpan<byte> buffer, int targetOnFileSystem) =>
+        NtStatus.InvalidDeviceRequest;
+
+    /// <summary>FSCTL_DELETE_REPARSE_POINT: <paramref name="buffer"/> holds the header of the reparse point to remove.</summary>
+    public virtual int DeleteReparsePoint(object fileContext, string fileName, ReadOnlySpan<byte> buffer) =>
+        NtStatus.InvalidDeviceRequest;
+
+    /// <summary>
+    /// The reparse point of a name, for WinFsp's path-resolution helpers (FspFileSystemResolveReparsePoints and
+    /// FspFileSystemFindReparsePoint call it for each component). With <paramref name="wantData"/> false only
+    /// whether the name is a reparse point is asked: STATUS_SUCCESS, or STATUS_NOT_A_REPARSE_POINT.
+    /// </summary>
+    public virtual int GetReparsePointByName(string fileName, bool isDirectory, bool wantData, Span<byte> buffer, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        return NtStatus.InvalidDeviceRequest;
+    }
+
+    /// <summary>
+    /// WinFsp's reparse helpers, set by the host when the file system is mounted. Null when nothing native is
+    /// bound (tests): ResolveReparsePoints then answers STATUS_INVALID_DEVICE_REQUEST.
+    /// </summary>
+    internal Callbacks.ReparseNatives? ReparseNatives { get; set; }
+
+    /// <summary>
     /// The dispatcher stopped; <paramref name="normally"/> is false when the FSD unmounted the volume on
     /// its own (e.g. the driver was uninstalled).
     /// </summary>

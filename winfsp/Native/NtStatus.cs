@@ -45,6 +45,9 @@ public static class NtStatus
     public const int DeviceConfigurationError = unchecked((int)0xC0000182);
     public const int UserMappedFile = unchecked((int)0xC0000243);
     public const int NotAReparsePoint = unchecked((int)0xC0000275);
+    public const int IoReparseTagInvalid = unchecked((int)0xC0000276);
+    public const int IoReparseTagMismatch = unchecked((int)0xC0000277);
+    public const int IoReparseDataInvalid = unchecked((int)0xC0000278);
     public const int IoReparseTagNotHandled = unchecked((int)0xC0000279);
     public const int ReparsePointNotResolved = unchecked((int)0xC0000280);
     public const int DllNotFound = unchecked((int)0xC0000135);
@@ -100,6 +103,9 @@ public static class NtStatus
         DeviceConfigurationError => "STATUS_DEVICE_CONFIGURATION_ERROR",
         UserMappedFile => "STATUS_USER_MAPPED_FILE",
         NotAReparsePoint => "STATUS_NOT_A_REPARSE_POINT",
+        IoReparseTagInvalid => "STATUS_IO_REPARSE_TAG_INVALID",
+        IoReparseTagMismatch => "STATUS_IO_REPARSE_TAG_MISMATCH",
+        IoReparseDataInvalid => "STATUS_IO_REPARSE_DATA_INVALID",
         IoReparseTagNotHandled => "STATUS_IO_REPARSE_TAG_NOT_HANDLED",
         ReparsePointNotResolved => "STATUS_REPARSE_POINT_NOT_RESOLVED",
         DllNotFound => "STATUS_DLL_NOT_FOUND",

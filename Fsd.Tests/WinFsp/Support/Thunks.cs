@@ -30,6 +30,11 @@ public static unsafe class Thunks
     public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, char*, void*, uint, uint*, int> ReadDirectory = &FileSystemCallbacks.ReadDirectory;
     public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, FspDirInfo*, int> GetDirInfoByName = &FileSystemCallbacks.GetDirInfoByName;
     public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, byte, void> DispatcherStopped = &FileSystemCallbacks.DispatcherStopped;
+    public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, char*, uint, byte, IoStatusBlock*, void*, nuint*, int> ResolveReparsePoints = &FileSystemCallbacks.ResolveReparsePoints;
+    public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint*, int> GetReparsePoint = &FileSystemCallbacks.GetReparsePoint;
+    public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint, int> SetReparsePoint = &FileSystemCallbacks.SetReparsePoint;
+    public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, nint, char*, void*, nuint, int> DeleteReparsePoint = &FileSystemCallbacks.DeleteReparsePoint;
+    public static readonly delegate* unmanaged[Cdecl]<FspFileSystemHeader*, void*, char*, byte, void*, nuint*, int> GetReparsePointByName = &FileSystemCallbacks.GetReparsePointByName;
 
     /// <summary>Opens <paramref name="path"/> through the Open thunk and returns the context id.</summary>
     public static nint OpenPath(NativeFileSystem fileSystem, string path)
