@@ -97,4 +97,17 @@ public sealed unsafe class ReparseCallbackTests : IDisposable
         nuint size = 256;
         Assert.Equal(NtStatus.InvalidDeviceRequest, Thunks.ResolveReparsePoints(_native.Pointer, name.AsChars, 1, 1, &io, buffer.Pointer, &size));
     }
+
+    [Fact]
+    public void AFileSystemWithoutAManagedContextGetsAStatusNotACrash()
+    {
+        using var orphan = new NativeBuffer(sizeof(FspFileSystemHeader));
+        orphan.Span.Clear();
+        var header = (FspFileSystemHeader*)orphan.Pointer;
+        using var name = NativeBuffer.FromString(@"\link");
+        nuint size = 0;
+        Assert.Equal(NtStatus.UnexpectedIoError, Thunks.GetReparsePointByName(header, null, name.AsChars, 0, null, &size));
+        Assert.Equal(NtStatus.UnexpectedIoError, Thunks.ResolveReparsePoints(header, name.AsChars, 1, 1, null, null, &size));
+        Assert.Equal(NtStatus.UnexpectedIoError, Thunks.GetReparsePoint(header, 1, name.AsChars, null, &size));
+    }
 }

@@ -168,7 +168,8 @@ public sealed partial class WinFspAdapter
         }
         if (descriptor is not null)
             status = _volume.SetSecurity(created!, descriptor);
-        if (status == FsStatus.Success && attributes != NtAttributes.None && symlinkTarget is not null)
+        // A new engine symlink reports ARCHIVE until it has attributes of its own; it takes the replaced object's.
+        if (status == FsStatus.Success && symlinkTarget is not null)
             status = _volume.SetBasicInfo(created!, new BasicInfoChange(Attributes: attributes), out _);
         if (status != FsStatus.Success)
             Logger.LogWarning("'{Path}' lost its descriptor or attributes in a reparse point change: {Status}", path, status);
@@ -285,7 +286,7 @@ public sealed partial class WinFspAdapter
         var attributes = (NtAttributes)fileAttributes & NtAttributes.Settable;
         if (!securityDescriptor.IsEmpty)
             status = _volume.SetSecurity(handle!, securityDescriptor);
-        if (status == FsStatus.Success && attributes != NtAttributes.None)
+        if (status == FsStatus.Success)
             status = _volume.SetBasicInfo(handle!, new BasicInfoChange(Attributes: attributes), out info);
         if (status != FsStatus.Success)
         {
