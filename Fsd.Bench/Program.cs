@@ -6,5 +6,7 @@ using BenchmarkDotNet.Running;
 // `-- workloads [options]` runs the side-by-side file system workload suite instead (Workloads/WorkloadRunner.cs).
 if (args.Length > 0 && args[0] == "workloads")
     return Layered.Fsd.Bench.Workloads.WorkloadRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "adoption")
+    return Layered.Fsd.Bench.Adoption.AdoptionBenchmark.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -29,3 +29,17 @@ public sealed record ConversionResult(long FilesConverted, long BytesConverted, 
 {
     public bool Complete => Failures.Count == 0 && !Cancelled;
 }
+
+/// <summary>An encrypted copy of a plaintext file, written under .layered/tmp and not yet in place of its original.</summary>
+internal readonly record struct EncryptedCopy(string TempPath, Layered.Crypto.FileId Id, long PlainLength);
+
+/// <summary>What became of an encrypted copy when it was to replace its original.</summary>
+internal enum CopyOutcome
+{
+    /// <summary>The copy now holds the original's name.</summary>
+    Replaced,
+    /// <summary>The name no longer holds the original (removed, renamed, converted on open): nothing to do.</summary>
+    Gone,
+    /// <summary>The original is the last name of a hard-link group whose converted file exists: relink it instead.</summary>
+    LinkGroup,
+}

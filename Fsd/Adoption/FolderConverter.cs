@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace Layered.Fsd;
 
 /// <summary>
-/// Converts every file of a mounted vault's folder in place, one file at a time, through the engine: each file under
-/// the exclusive lock of its directory, journaled, as one atomic rename (see Volume.Conversion.cs). Adoption
+/// Converts every file of a mounted vault's folder in place, through the engine: each file under the exclusive lock of
+/// its directory, journaled, as one atomic rename (see Volume.Conversion.cs). Adoption of files that are not
+/// hard-linked goes in batches that share the cost of durability (see <see cref="EncryptionBatch"/>). Adoption
 /// (<see cref="ConversionDirection.Encrypt"/>) turns plaintext files into Layered files and backing symlinks into
 /// Layered symlinks; decryption does the reverse. Hard links stay hard links: the first name of a group is converted
 /// and also linked under the group's key in .layered, and every other name is atomically replaced by a link to it.
@@ -24,6 +25,9 @@ public sealed class FolderConverter
         _volume = volume;
         _log = logger;
     }
+
+    /// <summary>How adoption makes each batch of encrypted copies durable (see <see cref="EncryptionBatch"/>).</summary>
+    public BatchDurability Durability { get; init; } = BatchDurability.SyncFileSystem;
 
     /// <summary>What remains to do in <paramref name="direction"/>.</summary>
     public ConversionSurvey Survey(ConversionDirection direction) => FolderSurvey.Run(_volume.Store, direction, _volume.Names);
@@ -47,27 +51,98 @@ public sealed class FolderConverter
         var groupNames = survey.Items.Where(i => i.Entry.LinkCount > 1).GroupBy(i => i.Entry.Inode).ToDictionary(g => g.Key, g => g.Count());
         long files = 0, bytes = 0;
         bool cancelled = false;
-        foreach (var item in survey.Items)
+        void Converted(ConversionItem item)
         {
-            if (cancel.IsCancellationRequested)
+            files++;
+            bytes += item.Entry.Length;
+            progress?.Report(new ConversionProgress(files, survey.Files, bytes, survey.Bytes, clock.Elapsed));
+        }
+        // Adoption of plain files (not hard-linked) goes in batches, the next one written while the last completes;
+        // everything else, and decryption, one by one.
+        var batch = direction == ConversionDirection.Encrypt ? new EncryptionBatch(_volume, _log, Durability) : null;
+        Task<EncryptionBatch.Prepared>? preparing = null;
+        var oneByOne = new List<ConversionItem>();
+        try
+        {
+            foreach (var item in survey.Items)
             {
-                cancelled = true;
-                break;
-            }
-            try
-            {
-                if (ConvertOne(item, direction, links, groupNames))
+                if (cancel.IsCancellationRequested)
                 {
-                    files++;
-                    bytes += item.Entry.Length;
+                    cancelled = true;
+                    break;
+                }
+                if (batch is not null && item.Entry.Kind == BackingEntryKind.File && item.Entry.LinkCount <= 1)
+                {
+                    if (batch.Add(item))
+                        StartNextBatch();
+                    continue;
+                }
+                oneByOne.Add(item);
+                if (batch is null)
+                    ConvertEach(oneByOne);
+            }
+            if (batch is not null)
+            {
+                if (batch.Count > 0 && !cancelled)
+                    StartNextBatch();
+                if (preparing is not null)
+                {
+                    var last = preparing;
+                    preparing = null;
+                    batch.Complete(last.GetAwaiter().GetResult(), Converted, oneByOne, failures);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        }
+        finally
+        {
+            // Stopped by an error: the batch being written is waited for (no write after the volume closes) and dropped.
+            if (preparing is not null)
             {
-                _log.LogWarning("Not converted: /{Path}: {Reason}", item.PlainPath, e.Message);
-                failures.Add(new ConversionFailure("/" + item.PlainPath, e.Message));
+                try
+                {
+                    batch!.Abandon(preparing.GetAwaiter().GetResult());
+                }
+                catch (Exception e)
+                {
+                    _log.LogWarning(e, "A batch being written when the run stopped failed too; recovery removes its temporaries");
+                }
             }
-            progress?.Report(new ConversionProgress(files, survey.Files, bytes, survey.Bytes, clock.Elapsed));
+        }
+        cancelled |= cancel.IsCancellationRequested;
+        if (!cancelled)
+            ConvertEach(oneByOne);
+
+        // Starts writing the files added to the batch, and completes the batch written before (if any) meanwhile.
+        void StartNextBatch()
+        {
+            var previous = preparing;
+            var items = batch!.Take();
+            preparing = Task.Run(() => batch.Prepare(items, cancel));
+            if (previous is not null)
+                batch.Complete(previous.GetAwaiter().GetResult(), Converted, oneByOne, failures);
+        }
+
+        void ConvertEach(List<ConversionItem> items)
+        {
+            foreach (var item in items)
+            {
+                if (cancel.IsCancellationRequested)
+                {
+                    cancelled = true;
+                    break;
+                }
+                try
+                {
+                    if (ConvertOne(item, direction, links, groupNames))
+                        Converted(item);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+                {
+                    _log.LogWarning("Not converted: /{Path}: {Reason}", item.PlainPath, e.Message);
+                    failures.Add(new ConversionFailure("/" + item.PlainPath, e.Message));
+                }
+            }
+            items.Clear();
         }
         RestoreDirectoryTimes(survey);
         var result = new ConversionResult(files, bytes, failures, cancelled);

@@ -29,42 +29,97 @@ public sealed partial class Volume
     /// </summary>
     internal BackingEntry EncryptInPlaceLocked(string plainPath, string storePath, BackingEntry entry, string? symlinkTarget, string? groupKeyPath)
     {
+        var copy = WriteEncryptedCopy(storePath, entry, symlinkTarget, durable: true);
+        try
+        {
+            return ReplaceWithConverted(plainPath, storePath, entry, copy.TempPath, copy.Id, groupKeyPath);
+        }
+        catch
+        {
+            DeleteQuietly(copy.TempPath);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the encrypted copy of the plaintext file (or backing symlink) at <paramref name="storePath"/> under
+    /// .layered/tmp, with the original's owner, xattrs, permissions and times; fsynced when <paramref name="durable"/>
+    /// (otherwise the caller makes it durable, e.g. with one syncfs for a batch, before it replaces the original).
+    /// Needs no lock: the engine never writes a plaintext file, and the replacement checks the original is unchanged.
+    /// </summary>
+    internal EncryptedCopy WriteEncryptedCopy(string storePath, BackingEntry entry, string? symlinkTarget, bool durable)
+    {
         var id = FileId.NewRandom();
         var temp = NewTempPath();
         try
         {
-            using (var cipher = Vault.OpenFileCipher(id))
-            using (var target = Store.OpenFile(temp, BackingOpenMode.CreateNew))
+            using var cipher = Vault.OpenFileCipher(id);
+            using var target = Store.OpenFile(temp, BackingOpenMode.CreateNew);
+            long length;
+            HeaderFlags flags = HeaderFlags.None;
+            if (symlinkTarget is not null)
             {
-                long length;
-                HeaderFlags flags = HeaderFlags.None;
-                if (symlinkTarget is not null)
-                {
-                    var bytes = Encoding.UTF8.GetBytes(symlinkTarget);
-                    var stored = new byte[Layout.StoredLengthOfRun(bytes.Length)];
-                    cipher.EncryptChunks(0, bytes, stored);
-                    target.Write(FileHeader.Size, stored);
-                    length = bytes.Length;
-                    flags = HeaderFlags.Symlink;
-                }
-                else
-                {
-                    length = CopyEncrypted(storePath, cipher, target);
-                }
-                Span<byte> header = stackalloc byte[FileHeader.Size];
-                Vault.Headers.Encode(new FileHeader(id, length, length, 0, flags), header);
-                target.Write(0, header);
-                CopyOwnerAndXattrs(storePath, entry, temp, xattr => EncryptXattr(id, xattr), symlinkTarget is not null);
-                if (symlinkTarget is null)
-                    Store.SetMode(temp, entry.Mode & UnixMode.PermissionMask);
-                Store.SetTimes(temp, entry.LastAccessUtc, entry.LastWriteUtc);
-                target.Flush();
+                var bytes = Encoding.UTF8.GetBytes(symlinkTarget);
+                var stored = new byte[Layout.StoredLengthOfRun(bytes.Length)];
+                cipher.EncryptChunks(0, bytes, stored);
+                target.Write(FileHeader.Size, stored);
+                length = bytes.Length;
+                flags = HeaderFlags.Symlink;
             }
-            return ReplaceWithConverted(plainPath, storePath, entry, temp, id, groupKeyPath);
+            else
+            {
+                length = CopyEncrypted(storePath, cipher, target);
+            }
+            Span<byte> header = stackalloc byte[FileHeader.Size];
+            Vault.Headers.Encode(new FileHeader(id, length, length, 0, flags), header);
+            target.Write(0, header);
+            CopyOwnerAndXattrs(storePath, entry, temp, xattr => EncryptXattr(id, xattr), symlinkTarget is not null);
+            if (symlinkTarget is null)
+                Store.SetMode(temp, entry.Mode & UnixMode.PermissionMask);
+            Store.SetTimes(temp, entry.LastAccessUtc, entry.LastWriteUtc);
+            if (durable)
+                target.Flush();
+            return new EncryptedCopy(temp, id, length);
         }
         catch
         {
             DeleteQuietly(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Puts a durable encrypted copy (see <see cref="WriteEncryptedCopy"/>) in place of its original, under the
+    /// exclusive lock of the name's directory, without fsyncing the directory (the caller does, once per batch).
+    /// Returns <see cref="CopyOutcome.Replaced"/>; <see cref="CopyOutcome.Gone"/> when the name no longer holds the
+    /// original (removed, renamed away or converted on open meanwhile: the copy is deleted, nothing is lost); and
+    /// <see cref="CopyOutcome.LinkGroup"/> when the original is the last name of a hard-link group whose converted
+    /// file exists (the copy is deleted; the name must be relinked instead). Throws when the original changed.
+    /// </summary>
+    internal CopyOutcome ReplaceWithCopy(string plainPath, string storePath, BackingEntry original, EncryptedCopy copy)
+    {
+        try
+        {
+            using var scope = Locks.Change(FsPath.Parent(plainPath));
+            var now = Store.TryGetEntry(storePath);
+            if (now is null || now.Inode != original.Inode || now.Kind != BackingEntryKind.File)
+            {
+                DeleteQuietly(copy.TempPath);
+                return CopyOutcome.Gone;
+            }
+            if (Store.TryGetEntry(GroupKey(AdoptLinksDirectory, now)) is not null)
+            {
+                DeleteQuietly(copy.TempPath);
+                return CopyOutcome.LinkGroup;
+            }
+            CheckUnchanged(plainPath, storePath, original);
+            Append(new RenameRecord(copy.Id.ToUInt128(), copy.TempPath, plainPath, 0, RenameMode.Replace));
+            Store.Rename(copy.TempPath, storePath, replace: true);
+            return CopyOutcome.Replaced;
+        }
+        catch
+        {
+            DeleteQuietly(copy.TempPath);
             throw;
         }
     }
@@ -138,10 +193,7 @@ public sealed partial class Volume
 
     private BackingEntry ReplaceWithConverted(string plainPath, string storePath, BackingEntry original, string temp, FileId id, string? groupKeyPath)
     {
-        // The original must be what was read: a writer outside the engine would otherwise lose its change.
-        var now = Store.TryGetEntry(storePath);
-        if (now is null || now.Inode != original.Inode || now.Length != original.Length || now.LastWriteUtc != original.LastWriteUtc)
-            throw new FsException(FsStatus.AccessDenied, plainPath, "The file changed while it was being converted (written to by another program); it is left as it was");
+        CheckUnchanged(plainPath, storePath, original);
         if (groupKeyPath is not null)
         {
             var dir = FsPath.Parent(groupKeyPath);
@@ -157,6 +209,14 @@ public sealed partial class Volume
         Store.Rename(temp, storePath, replace: true);
         Store.SyncDirectory(FsPath.Parent(storePath));
         return Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, plainPath, "The converted file vanished");
+    }
+
+    /// <summary>The original must be what was read: a writer outside the engine would otherwise lose its change.</summary>
+    private void CheckUnchanged(string plainPath, string storePath, BackingEntry original)
+    {
+        var now = Store.TryGetEntry(storePath);
+        if (now is null || now.Inode != original.Inode || now.Length != original.Length || now.LastWriteUtc != original.LastWriteUtc)
+            throw new FsException(FsStatus.AccessDenied, plainPath, "The file changed while it was being converted (written to by another program); it is left as it was");
     }
 
     private long CopyEncrypted(string storePath, FileCipher cipher, IBackingFile target)

@@ -9,7 +9,7 @@ namespace Layered.Cli.Commands;
 /// <summary>
 /// Runs an in-place conversion of an unlocked vault (adoption or decryption) with a progress bar on stderr and Ctrl+C
 /// stopping it between two files. Returns the exit code: 0 when complete, <see cref="ExitCodes.Cancelled"/> when
-/// interrupted, <see cref="ExitCodes.IoError"/> when some files were left untouched (each named on stderr).
+/// interrupted, <see cref="ExitCodes.NotAllConverted"/> when some files were left untouched (each named on stderr).
 /// </summary>
 internal static class ConversionRunner
 {
@@ -19,7 +19,7 @@ internal static class ConversionRunner
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
-            e.Cancel = true; // finish the file in hand (each is one atomic step), then stop
+            e.Cancel = true; // finish the files in hand (each is one atomic step), then stop
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCtrlC;
@@ -47,7 +47,7 @@ internal static class ConversionRunner
         if (result.Failures.Count > 0)
         {
             context.Console.Error.WriteLine($"layered: {result.Failures.Count} files were left as they were; fix what is named above and run the command again.");
-            return ExitCodes.IoError;
+            return ExitCodes.NotAllConverted;
         }
         return ExitCodes.Success;
     }

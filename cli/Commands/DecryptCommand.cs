@@ -58,7 +58,7 @@ public sealed class DecryptCommand : ICliCommand
                     foreach (var item in left.Items)
                         context.Console.Error.WriteLine($"layered: still encrypted: /{item.PlainPath}");
                     context.Console.Error.WriteLine("layered: the vault was kept; run the command again.");
-                    return ExitCodes.IoError;
+                    return ExitCodes.NotAllConverted;
                 }
                 using (store.AcquireExclusiveLock(VaultLayout.MetaDirectoryName + "/" + VaultLayout.LockFileName))
                 {

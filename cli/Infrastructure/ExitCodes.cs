@@ -23,6 +23,9 @@ public static class ExitCodes
     public const int RecoveryDamage = 9;
     /// <summary>`layered fsck`: files with unreadable chunks or headers were found and not repaired (named on stdout).</summary>
     public const int FsckDamage = 10;
+    /// <summary>`layered init --adopt` / `layered decrypt`: some files could not be converted (each named on stderr) and
+    /// were left exactly as they were; everything else was converted. Fix what is named and run the command again.</summary>
+    public const int NotAllConverted = 11;
     /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
     public const int Cancelled = 130;
 }
