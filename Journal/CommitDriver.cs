@@ -32,6 +32,8 @@ internal sealed class CommitDriver : IDisposable
     private long _requestedBegin;
     private Exception? _failure;
     private volatile bool _stopping;
+    // 1 while some thread (the commit thread, or a blocking caller leading the commit) runs CommitOnce.
+    private int _committing;
 
     // The last two seals (until address -> sequence of the last record below it), for the commit manager.
     private long _sealAddress = -1, _sealSequence;
@@ -110,13 +112,16 @@ internal sealed class CommitDriver : IDisposable
         }
     }
 
-    /// <summary>Blocking form of <see cref="WaitAsync"/>. Waits on a monitor, not on a task, so callers blocked on
-    /// thread-pool threads need no other pool thread to wake them.</summary>
+    /// <summary>Blocking form of <see cref="WaitAsync"/>. When no commit is in progress the calling thread commits
+    /// itself (it would only block waiting for the commit thread to wake up and do the same); otherwise it waits on
+    /// a monitor, not on a task, so callers blocked on thread-pool threads need no other pool thread to wake them.
+    /// </summary>
     public void Wait(long until, long begin)
     {
-        lock (_waitLock)
+        while (true)
         {
-            while (true)
+            long requestedBegin;
+            lock (_waitLock)
             {
                 if (_failure is not null)
                     throw Rethrowable(_failure);
@@ -124,10 +129,40 @@ internal sealed class CommitDriver : IDisposable
                     return;
                 if (_requestedUntil < until) _requestedUntil = until;
                 if (_requestedBegin < begin) _requestedBegin = begin;
-                Wake();
-                Monitor.Wait(_waitLock);
+                if (_stopping || Interlocked.CompareExchange(ref _committing, 1, 0) != 0)
+                {
+                    // Someone is committing; its completion (or the commit thread) wakes this waiter.
+                    Wake();
+                    Monitor.Wait(_waitLock);
+                    continue;
+                }
+                requestedBegin = _requestedBegin;
             }
+            CommitAsLeader(requestedBegin);
         }
+    }
+
+    /// <summary>Runs one commit on the calling thread while holding the committing flag.</summary>
+    private void CommitAsLeader(long requestedBegin)
+    {
+        try
+        {
+            CommitOnce(requestedBegin);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            Volatile.Write(ref _committing, 0);
+        }
+        // Requests that arrived during this commit (async waiters) are the commit thread's to serve.
+        bool more;
+        lock (_waitLock)
+            more = _failure is null && (_requestedUntil > _durable || _requestedBegin > _log.CommittedBeginAddress);
+        if (more)
+            Wake();
     }
 
     private static Exception Rethrowable(Exception failure) => failure switch
@@ -161,6 +196,11 @@ internal sealed class CommitDriver : IDisposable
             bool timerDue = !signalled && _log.TailAddress > Durable;
             if (!timerDue && requestedUntil <= Durable && requestedBegin <= _log.CommittedBeginAddress)
                 continue;
+            if (Failure is not null)
+                return;
+            // A blocking caller is committing itself; it wakes this thread again if requests are left over.
+            if (Interlocked.CompareExchange(ref _committing, 1, 0) != 0)
+                continue;
             try
             {
                 CommitOnce(requestedBegin);
@@ -170,10 +210,15 @@ internal sealed class CommitDriver : IDisposable
                 Fail(e);
                 return;
             }
+            finally
+            {
+                Volatile.Write(ref _committing, 0);
+            }
         }
     }
 
-    /// <summary>Seals the tail under the append lock and asks FasterLog to commit it.</summary>
+    /// <summary>Seals the tail under the append lock and asks FasterLog to commit it. The device may write the
+    /// commit's data on this thread (<see cref="Storage.BackingLogDevice.InlineWrites"/>), saving a hand-off.</summary>
     private long Seal()
     {
         lock (_appendLock)
@@ -187,7 +232,15 @@ internal sealed class CommitDriver : IDisposable
                     (_sealAddress, _sealSequence) = (tail, _lastSequence());
                 }
             }
-            _log.Commit(spinWait: false);
+            Storage.BackingLogDevice.InlineWrites = true;
+            try
+            {
+                _log.Commit(spinWait: false);
+            }
+            finally
+            {
+                Storage.BackingLogDevice.InlineWrites = false;
+            }
             return tail;
         }
     }
@@ -255,6 +308,9 @@ internal sealed class CommitDriver : IDisposable
         _stopping = true;
         Wake();
         _thread.Join();
+        // A blocking caller may still be leading a commit; let it finish before the pump goes away.
+        while (Volatile.Read(ref _committing) != 0)
+            Thread.Sleep(1);
         lock (_waitLock)
         {
             _failure ??= new ObjectDisposedException(nameof(WriteAheadJournal));

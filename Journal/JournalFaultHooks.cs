@@ -15,4 +15,7 @@ internal sealed class JournalFaultHooks
     public void ReleaseDeviceWrites() => _writesReleased.Set();
 
     internal void BeforeDeviceWrite() => _writesReleased.Wait();
+
+    /// <summary>True while writes are held (they then never run on a committing thread).</summary>
+    internal bool WritesHeld => !_writesReleased.IsSet;
 }
