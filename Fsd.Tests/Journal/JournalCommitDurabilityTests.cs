@@ -82,4 +82,30 @@ public sealed class JournalCommitDurabilityTests
 
     private static int FirstFlush(List<RecordedOperation> ops, string path) =>
         ops.First(o => o.Kind == RecordedOperationKind.FlushFile && o.Path == path).Index;
+
+    [Fact]
+    public void ACreateInterruptedAfterItsSuperblockWasDurableOpensAtEveryStep()
+    {
+        // Every in-order prefix of Create's mutations from the superblock's first fsync on: a crash there leaves
+        // a journal that opens (empty, or at its first commit point), never one that is refused or loses anything.
+        var (store, journal) = CreateRecorded();
+        journal.Dispose();
+        var operations = store.Recording.Operations;
+        int superblockDurable = operations.First(o => o.Kind == RecordedOperationKind.FlushFile && o.Path == Directory + "/superblock").Index;
+        Assert.Contains(operations, o => o.Kind == RecordedOperationKind.CreateFile && o.Path == Directory + "/log.0");
+        for (int end = superblockDurable + 1; end <= operations.Count; end++)
+        {
+            using var crashed = new InMemoryBackingStore();
+            store.Recording.ApplyTo(crashed, Enumerable.Range(0, end));
+            using (var reopened = WriteAheadJournal.Open(crashed, Directory, TempJournalFolder.SmallOptions, TempJournalFolder.Logger))
+            {
+                Assert.Null(reopened.PendingTornTail);
+                Assert.All(reopened.ReadForReplay(), e => Assert.IsType<CheckpointRecord>(e.Record));
+                reopened.Commit(reopened.Append(new SetSizeRecord(1, "after crash at " + end, end, 0)));
+            }
+            using var again = WriteAheadJournal.Open(crashed, Directory, TempJournalFolder.SmallOptions, TempJournalFolder.Logger);
+            Assert.Contains(again.ReadForReplay(), e => e.Record is SetSizeRecord { Eof: var eof } && eof == end);
+        }
+        store.Dispose();
+    }
 }
