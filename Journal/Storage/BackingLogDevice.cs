@@ -101,9 +101,14 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 
     /// <summary>Set by the committing thread while it asks FasterLog to commit: the writes FasterLog issues from
     /// that call are done right there (when no queued write is pending, so the order of writes is kept) instead of
-    /// being handed to the write thread and back, which costs two thread wake-ups per commit.</summary>
+    /// being handed to the write thread and back, which costs two thread wake-ups per commit. The committing thread
+    /// holds the journal's append lock at that moment, so only small writes into an existing segment run inline:
+    /// appends may wait for a small page-cache write, never for a segment's creation (zero fill and fsyncs) or a
+    /// large write.</summary>
     [ThreadStatic]
     internal static bool InlineWrites;
+
+    private const uint InlineWriteLimit = 64 * 1024;
 
     private void Queue(DeviceIoKind kind, IntPtr memory, int segment, ulong offset, uint length, DeviceIOCompletionCallback callback, object context)
     {
@@ -113,7 +118,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         if (kind == DeviceIoKind.Write)
         {
             // Held writes (the watchdog test) must stay on the write thread, never block the committing thread.
-            if (!(InlineWrites && !_faults.WritesHeld && _writes.TryExecuteInline(request)))
+            bool inline = InlineWrites && length <= InlineWriteLimit && !_faults.WritesHeld && _segments.ContainsKey(segment);
+            if (!(inline && _writes.TryExecuteInline(request)))
                 _writes.Enqueue(request);
         }
         else
