@@ -30,8 +30,9 @@ public sealed record ConversionResult(long FilesConverted, long BytesConverted, 
     public bool Complete => Failures.Count == 0 && !Cancelled;
 }
 
-/// <summary>An encrypted copy of a plaintext file, written under .layered/tmp and not yet in place of its original.</summary>
-internal readonly record struct EncryptedCopy(string TempPath, Layered.Crypto.FileId Id, long PlainLength);
+/// <summary>An encrypted copy of a plaintext file, written under .layered/tmp and not yet in place of its original;
+/// with the original still open when asked (see <see cref="Volume.WriteEncryptedCopy"/>).</summary>
+internal readonly record struct EncryptedCopy(string TempPath, Layered.Crypto.FileId Id, long PlainLength, IBackingFile? Original);
 
 /// <summary>What became of an encrypted copy when it was to replace its original.</summary>
 internal enum CopyOutcome

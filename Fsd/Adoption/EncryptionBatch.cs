@@ -20,14 +20,15 @@ public enum BatchDurability
 /// locks; (2) <see cref="Complete"/> makes them durable together (one syncfs, or an fsync each), then one by one,
 /// under the exclusive lock of its directory, checks each original unchanged, journals its rename and renames the copy
 /// over it, and finally makes the renames durable (one more syncfs, or an fsync per directory touched). The next
-/// batch is prepared while one completes. A crash anywhere leaves each name holding its original or its durable
+/// batch is prepared while one completes, and the replaced originals are closed (their blocks freed) meanwhile. A crash anywhere leaves each name holding its original or its durable
 /// encrypted copy (a rename is atomic, and none happens before the copies are durable); copies not yet in place are
 /// temporaries that recovery deletes.
 /// </summary>
 internal sealed class EncryptionBatch
 {
-    /// <summary>A batch closes at this many files or bytes: bounds the extra disk space and the work lost to a crash.</summary>
-    public const int MaxFiles = 1024;
+    /// <summary>A batch closes at this many files or bytes: bounds the extra disk space, the work lost to a crash, and
+    /// the handles held (each file keeps its original open until after its rename: two batches, 2 x MaxFiles).</summary>
+    public const int MaxFiles = 512;
     public const long MaxBytes = 64L << 20;
 
     private readonly Volume _volume;
@@ -35,6 +36,7 @@ internal sealed class EncryptionBatch
     private readonly bool _syncFileSystem;
     private readonly List<ConversionItem> _items = new();
     private long _bytes;
+    private Task? _closing;
 
     public EncryptionBatch(Volume volume, ILogger log, BatchDurability durability)
     {
@@ -83,7 +85,7 @@ internal sealed class EncryptionBatch
                     batch.LinkGroups[i] = true;
                     return;
                 }
-                batch.Copies[i] = _volume.WriteEncryptedCopy(item.StorePath, now, null, durable: !_syncFileSystem);
+                batch.Copies[i] = _volume.WriteEncryptedCopy(item.StorePath, now, null, durable: !_syncFileSystem, keepOriginalOpen: true);
                 items[i] = item with { Entry = now };
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
@@ -102,6 +104,8 @@ internal sealed class EncryptionBatch
     public void Complete(Prepared batch, Action<ConversionItem> converted, List<ConversionItem> deferred, List<ConversionFailure> failures)
     {
         var fileSystem = batch.FileSystem;
+        WaitForClosing(); // the last batch's originals: bounds the handles held to two batches'
+        var originals = new List<IBackingFile>(batch.Items.Length);
         try
         {
             var items = batch.Items;
@@ -139,6 +143,8 @@ internal sealed class EncryptionBatch
                 if (batch.Copies[i] is not { } copy)
                     continue;
                 batch.Copies[i] = null;
+                if (copy.Original is not null)
+                    originals.Add(copy.Original);
                 try
                 {
                     switch (_volume.ReplaceWithCopy(item.PlainPath, item.StorePath, item.Entry, copy))
@@ -169,7 +175,18 @@ internal sealed class EncryptionBatch
         finally
         {
             Abandon(batch); // whatever an error left unplaced; closes the file system handle
+            // The last close of a replaced original frees its blocks: done on the pool, while the next batch goes on.
+            var closing = originals.ToArray();
+            _closing = Task.Run(() => Parallel.ForEach(closing, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, f => f.Dispose()));
         }
+    }
+
+    /// <summary>Waits until the originals replaced by the last batch are closed (and their blocks freed).</summary>
+    public void WaitForClosing()
+    {
+        var closing = _closing;
+        _closing = null;
+        closing?.GetAwaiter().GetResult();
     }
 
     /// <summary>Deletes the copies of a batch that will not complete (a run stopped by an error).</summary>
@@ -180,6 +197,7 @@ internal sealed class EncryptionBatch
             if (batch.Copies[i] is not { } copy)
                 continue;
             batch.Copies[i] = null;
+            copy.Original?.Dispose();
             try
             {
                 _volume.Store.DeleteFile(copy.TempPath);

@@ -95,6 +95,7 @@ public sealed class FolderConverter
         }
         finally
         {
+            batch?.WaitForClosing();
             // Stopped by an error: the batch being written is waited for (no write after the volume closes) and dropped.
             if (preparing is not null)
             {

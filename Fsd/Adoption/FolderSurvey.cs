@@ -9,13 +9,19 @@ namespace Layered.Fsd;
 /// </summary>
 public static class FolderSurvey
 {
+    /// <summary>Files probed in parallel: I/O-bound reads of one block each, so more than the cores.</summary>
+    private const int ProbesAtOnce = 8;
+
     public static ConversionSurvey Run(IBackingStore store, ConversionDirection direction, INameTransform? names = null)
     {
         names ??= new PlainNameTransform();
-        var items = new List<ConversionItem>();
+        // Regular files are probed after the walk, several at a time (a cold disk answers many small reads at once
+        // faster than one after another); order keeps the walk's order of files (index) and symlinks (~index).
+        var files = new List<ConversionItem>();
+        var symlinks = new List<ConversionItem>();
+        var order = new List<int>();
         var unconvertible = new List<ConversionFailure>();
         var directories = new List<ConversionItem>();
-        long bytes = 0;
         var pending = new Stack<(string StoreDir, string PlainDir)>();
         pending.Push(("", ""));
         while (pending.Count > 0)
@@ -42,30 +48,48 @@ public static class FolderSurvey
                         directories.Add(new ConversionItem(plainPath, storePath, e));
                         break;
                     case BackingEntryKind.Symlink when direction == ConversionDirection.Encrypt:
-                        items.Add(new ConversionItem(plainPath, storePath, e));
-                        bytes += e.Length;
+                        symlinks.Add(new ConversionItem(plainPath, storePath, e));
+                        order.Add(~(symlinks.Count - 1));
                         break;
                     case BackingEntryKind.File:
-                        StoredForm form;
-                        try
-                        {
-                            form = StoredForms.Probe(store, storePath);
-                        }
-                        catch (BackingStoreException ex)
-                        {
-                            unconvertible.Add(new ConversionFailure("/" + plainPath, ex.Message));
-                            break;
-                        }
-                        if (form == (direction == ConversionDirection.Encrypt ? StoredForm.Plaintext : StoredForm.Layered))
-                        {
-                            items.Add(new ConversionItem(plainPath, storePath, e));
-                            bytes += e.Length;
-                        }
+                        files.Add(new ConversionItem(plainPath, storePath, e));
+                        order.Add(files.Count - 1);
                         break;
                     case BackingEntryKind.Other when direction == ConversionDirection.Encrypt:
                         unconvertible.Add(new ConversionFailure("/" + plainPath, "not a regular file, directory or symbolic link (the vault cannot hold devices, pipes or sockets)"));
                         break;
                 }
+            }
+        }
+        var forms = new StoredForm?[files.Count];
+        var errors = new string?[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = ProbesAtOnce }, i =>
+        {
+            try
+            {
+                forms[i] = StoredForms.Probe(store, files[i].StorePath);
+            }
+            catch (BackingStoreException ex)
+            {
+                errors[i] = ex.Message;
+            }
+        });
+        var wanted = direction == ConversionDirection.Encrypt ? StoredForm.Plaintext : StoredForm.Layered;
+        var items = new List<ConversionItem>();
+        long bytes = 0;
+        foreach (int i in order)
+        {
+            if (i < 0)
+            {
+                items.Add(symlinks[~i]);
+                bytes += symlinks[~i].Entry.Length;
+            }
+            else if (errors[i] is { } error)
+                unconvertible.Add(new ConversionFailure("/" + files[i].PlainPath, error));
+            else if (forms[i] == wanted)
+            {
+                items.Add(files[i]);
+                bytes += files[i].Entry.Length;
             }
         }
         var root = store.TryGetEntry("");

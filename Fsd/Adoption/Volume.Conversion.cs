@@ -29,7 +29,7 @@ public sealed partial class Volume
     /// </summary>
     internal BackingEntry EncryptInPlaceLocked(string plainPath, string storePath, BackingEntry entry, string? symlinkTarget, string? groupKeyPath)
     {
-        var copy = WriteEncryptedCopy(storePath, entry, symlinkTarget, durable: true);
+        var copy = WriteEncryptedCopy(storePath, entry, symlinkTarget, durable: true, keepOriginalOpen: false);
         try
         {
             return ReplaceWithConverted(plainPath, storePath, entry, copy.TempPath, copy.Id, groupKeyPath);
@@ -46,11 +46,15 @@ public sealed partial class Volume
     /// .layered/tmp, with the original's owner, xattrs, permissions and times; fsynced when <paramref name="durable"/>
     /// (otherwise the caller makes it durable, e.g. with one syncfs for a batch, before it replaces the original).
     /// Needs no lock: the engine never writes a plaintext file, and the replacement checks the original is unchanged.
+    /// With <paramref name="keepOriginalOpen"/> the original's handle is returned open, for the caller to close after the
+    /// rename: the rename then only drops a name, and freeing the original's blocks (an ext4 journal transaction that
+    /// waits when the journal is busy) happens at that close, off the path that renames one file after another.
     /// </summary>
-    internal EncryptedCopy WriteEncryptedCopy(string storePath, BackingEntry entry, string? symlinkTarget, bool durable)
+    internal EncryptedCopy WriteEncryptedCopy(string storePath, BackingEntry entry, string? symlinkTarget, bool durable, bool keepOriginalOpen)
     {
         var id = FileId.NewRandom();
         var temp = NewTempPath();
+        IBackingFile? original = null;
         try
         {
             using var cipher = Vault.OpenFileCipher(id);
@@ -68,7 +72,8 @@ public sealed partial class Volume
             }
             else
             {
-                length = CopyEncrypted(storePath, cipher, target);
+                original = Store.OpenFile(storePath, BackingOpenMode.OpenRead);
+                length = CopyEncrypted(original, cipher, target);
             }
             Span<byte> header = stackalloc byte[FileHeader.Size];
             Vault.Headers.Encode(new FileHeader(id, length, length, 0, flags), header);
@@ -79,10 +84,14 @@ public sealed partial class Volume
             Store.SetTimes(temp, entry.LastAccessUtc, entry.LastWriteUtc);
             if (durable)
                 target.Flush();
-            return new EncryptedCopy(temp, id, length);
+            var copy = new EncryptedCopy(temp, id, length, keepOriginalOpen ? original : null);
+            if (!keepOriginalOpen)
+                original?.Dispose();
+            return copy;
         }
         catch
         {
+            original?.Dispose();
             DeleteQuietly(temp);
             throw;
         }
@@ -219,14 +228,13 @@ public sealed partial class Volume
             throw new FsException(FsStatus.AccessDenied, plainPath, "The file changed while it was being converted (written to by another program); it is left as it was");
     }
 
-    private long CopyEncrypted(string storePath, FileCipher cipher, IBackingFile target)
+    private long CopyEncrypted(IBackingFile source, FileCipher cipher, IBackingFile target)
     {
         int block = ConversionBlock;
         byte[] plain = Buffers.Rent(block);
         byte[] stored = Buffers.Rent((int)Layout.StoredLengthOfRun(block));
         try
         {
-            using var source = Store.OpenFile(storePath, BackingOpenMode.OpenRead);
             long offset = 0, chunk = 0;
             while (true)
             {

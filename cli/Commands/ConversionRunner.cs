@@ -8,7 +8,7 @@ namespace Layered.Cli.Commands;
 
 /// <summary>
 /// Runs an in-place conversion of an unlocked vault (adoption or decryption) with a progress bar on stderr and Ctrl+C
-/// stopping it between two files. Returns the exit code: 0 when complete, <see cref="ExitCodes.Cancelled"/> when
+/// stopping it (no new file is started; the files in hand are finished). Returns the exit code: 0 when complete, <see cref="ExitCodes.Cancelled"/> when
 /// interrupted, <see cref="ExitCodes.NotAllConverted"/> when some files were left untouched (each named on stderr).
 /// </summary>
 internal static class ConversionRunner
