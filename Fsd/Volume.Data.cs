@@ -15,8 +15,15 @@ public sealed partial class Volume
     /// <summary>Largest file size: keeps every offset computation far from overflow.</summary>
     public const long MaxFileSize = 1L << 50;
 
-    /// <summary>Most plaintext handled per batch of chunk I/O (bounds pooled buffer sizes).</summary>
-    private const int MaxBatchBytes = 1 << 20;
+    /// <summary>Most stored bytes handled per batch of chunk I/O: the batch's plaintext and stored buffers then
+    /// both fit the pool's 1 MiB bucket (a batch of 1 MiB plaintext would store 1 MiB + overheads and take the
+    /// 2 MiB bucket).</summary>
+    private const int MaxBatchStoredBytes = 1 << 20;
+
+    /// <summary>Chunks in one batch of a request covering chunks <paramref name="first"/>..<paramref name="last"/>:
+    /// no more than the request needs, so a 4 KiB write rents 4 KiB buffers, not 1 MiB ones.</summary>
+    private int BatchChunks(long first, long last) =>
+        (int)Math.Min(last - first + 1, Math.Max(1, MaxBatchStoredBytes / Layout.StoredChunkSize));
 
     public FsStatus Read(FileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
     {
@@ -86,7 +93,7 @@ public sealed partial class Volume
         long end = offset + dest.Length;
         long chunk = Layout.ChunkIndexOf(offset);
         long lastChunk = Layout.ChunkIndexOf(end - 1);
-        int batchChunks = Math.Max(1, MaxBatchBytes / cs);
+        int batchChunks = BatchChunks(chunk, lastChunk);
         byte[] plain = Buffers.Rent(batchChunks * cs);
         byte[] stored = Buffers.Rent(batchChunks * Layout.StoredChunkSize);
         try
@@ -111,11 +118,11 @@ public sealed partial class Volume
                 if (copyFrom == plainStart && copyTo == plainEnd)
                 {
                     // The batch lies wholly inside the caller's buffer (aligned streaming reads): decrypt in place.
-                    node.Cipher!.DecryptChunks(chunk, storedSpan, dest.Slice((int)(plainStart - offset), plainLength), ErrorName(node));
+                    node.CipherFor(Vault).DecryptChunks(chunk, storedSpan, dest.Slice((int)(plainStart - offset), plainLength), ErrorName(node));
                 }
                 else
                 {
-                    node.Cipher!.DecryptChunks(chunk, storedSpan, plain.AsSpan(0, plainLength), ErrorName(node));
+                    node.CipherFor(Vault).DecryptChunks(chunk, storedSpan, plain.AsSpan(0, plainLength), ErrorName(node));
                     plain.AsSpan((int)(copyFrom - plainStart), (int)(copyTo - copyFrom)).CopyTo(dest[(int)(copyFrom - offset)..]);
                 }
                 chunk = batchLast + 1;
@@ -268,7 +275,7 @@ public sealed partial class Volume
         long newValid = Math.Max(vdlBefore, end);
         long chunk = Layout.ChunkIndexOf(Math.Min(offset, vdlBefore));
         long lastChunk = Layout.ChunkIndexOf(end - 1);
-        int batchChunks = Math.Max(1, MaxBatchBytes / cs);
+        int batchChunks = BatchChunks(chunk, lastChunk);
         byte[] plain = Buffers.Rent(batchChunks * cs);
         byte[] stored = Buffers.Rent(batchChunks * Layout.StoredChunkSize);
         byte[] old = Buffers.Rent(Layout.StoredChunkSize);
@@ -300,7 +307,7 @@ public sealed partial class Volume
                     plainLength += newLen;
                 }
                 int storedLength = (int)Layout.StoredLengthOfRun(plainLength);
-                node.Cipher!.EncryptChunks(chunk, plain.AsSpan(0, plainLength), stored.AsSpan(0, storedLength));
+                node.CipherFor(Vault).EncryptChunks(chunk, plain.AsSpan(0, plainLength), stored.AsSpan(0, storedLength));
                 int direct = 0;
                 if (atomic)
                 {
@@ -333,7 +340,7 @@ public sealed partial class Volume
         if (OverlayPending(node, chunk, stored, ReadFully(node.File!, Layout.StoredOffsetOf(chunk), stored)) < storedLength)
             throw new ChunkAuthenticationException("/" + (node.Path ?? ""), chunk,
                 "the stored file is shorter than its valid data length says (chunk missing)");
-        node.Cipher!.DecryptChunks(chunk, stored, plain, ErrorName(node));
+        node.CipherFor(Vault).DecryptChunks(chunk, stored, plain, ErrorName(node));
     }
 
     /// <summary>
@@ -464,7 +471,7 @@ public sealed partial class Volume
             {
                 ReadChunk(node, tailChunk, Layout.PlainLengthOfChunk(tailChunk, vdlBefore), scratch, plain.AsSpan(0, Layout.PlainLengthOfChunk(tailChunk, vdlBefore)));
                 image = new byte[Layout.StoredLengthOfChunk(tail)];
-                node.Cipher!.EncryptChunk(tailChunk, plain.AsSpan(0, tail), image);
+                node.CipherFor(Vault).EncryptChunk(tailChunk, plain.AsSpan(0, tail), image);
             }
             finally
             {

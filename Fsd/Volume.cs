@@ -178,6 +178,12 @@ public sealed partial class Volume : IDisposable
             Checkpoint();
             return;
         }
+        QueueBackgroundCheckpoint();
+    }
+
+    /// <summary>Runs a checkpoint on the thread pool unless one is already queued or running.</summary>
+    internal void QueueBackgroundCheckpoint()
+    {
         if (Interlocked.CompareExchange(ref _checkpointQueued, 1, 0) != 0)
             return;
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
@@ -260,8 +266,7 @@ public sealed partial class Volume : IDisposable
         {
             node.File?.Dispose();
             node.File = null;
-            node.Cipher?.Dispose();
-            node.Cipher = null;
+            node.DisposeCipher();
         }
     }
 }

@@ -12,9 +12,9 @@ namespace Layered.Fsd.Data;
 ///
 /// All methods are called with the file node's monitor held, except <see cref="WriteAll"/>, which runs under the
 /// node's whole-file exclusive range ticket: no other operation on the file touches the set then.
-/// Arrays come from the shared pool and go back once written (or dropped).
+/// Arrays come from the volume's pending-image pool and go back once written (or dropped).
 /// </summary>
-internal sealed class PendingChunkWrites
+internal sealed class PendingChunkWrites(PendingBytesCounter volumeTotal, ArrayPool<byte> arrays)
 {
     private readonly Dictionary<long, Entry> _chunks = new();
     private int _count;
@@ -30,19 +30,29 @@ internal sealed class PendingChunkWrites
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Stored bytes held (bounds memory; the write path writes back beyond a threshold).</summary>
-    public long Bytes { get; private set; }
+    public long Bytes
+    {
+        get => _bytes;
+        private set
+        {
+            volumeTotal.Add(value - _bytes);
+            _bytes = value;
+        }
+    }
+
+    private long _bytes;
 
     /// <summary>The LSN of the newest image held: the journal must be durable up to it before any is written.</summary>
     public long MaxLsn { get; private set; }
 
     public void Put(long chunk, ReadOnlySpan<byte> stored, long lsn)
     {
-        var array = ArrayPool<byte>.Shared.Rent(stored.Length);
+        var array = arrays.Rent(stored.Length);
         stored.CopyTo(array);
         if (_chunks.Remove(chunk, out var old))
         {
             Bytes -= old.Length;
-            ArrayPool<byte>.Shared.Return(old.Stored);
+            arrays.Return(old.Stored);
         }
         _chunks[chunk] = new Entry(array, stored.Length);
         Bytes += stored.Length;
@@ -71,7 +81,7 @@ internal sealed class PendingChunkWrites
                 continue;
             _chunks.Remove(chunk);
             Bytes -= e.Length;
-            ArrayPool<byte>.Shared.Return(e.Stored);
+            arrays.Return(e.Stored);
         }
         Volatile.Write(ref _count, _chunks.Count);
     }
@@ -88,7 +98,7 @@ internal sealed class PendingChunkWrites
     public void Clear()
     {
         foreach (var e in _chunks.Values)
-            ArrayPool<byte>.Shared.Return(e.Stored);
+            arrays.Return(e.Stored);
         _chunks.Clear();
         Bytes = 0;
         MaxLsn = 0;

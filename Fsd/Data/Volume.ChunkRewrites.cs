@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Layered.Fsd.Data;
 using Layered.Fsd.Locking;
@@ -17,7 +19,21 @@ public sealed partial class Volume
     /// <summary>Pending stored bytes per file beyond which the writer itself commits and writes them back.</summary>
     private const long PendingWriteBackThreshold = 8L << 20;
 
+    /// <summary>Pending stored bytes in the whole volume beyond which a background checkpoint writes them back.</summary>
+    private const long PendingVolumeCheckpointThreshold = 16L << 20;
+
     private readonly ConditionalWeakTable<FileNode, PendingChunkWrites> _pending = new();
+    private readonly PendingBytesCounter _pendingBytes = new();
+    private ArrayPool<byte>? _pendingArrays;
+
+    /// <summary>
+    /// Copies of held chunks live from an overwrite to the checkpoint that writes them back: long enough to reach
+    /// gen2 and die there, where ArrayPool.Shared (a few dozen arrays per size) let most of them become garbage and
+    /// the mount's resident size grow to the next full GC. This pool keeps as many as the volume-wide bound holds.
+    /// </summary>
+    private ArrayPool<byte> PendingArrays => LazyInitializer.EnsureInitialized(ref _pendingArrays, () =>
+        ArrayPool<byte>.Create(Layout.StoredChunkSize,
+            (int)Math.Max(16, 2 * PendingVolumeCheckpointThreshold / (long)BitOperations.RoundUpToPowerOf2((uint)Layout.StoredChunkSize))));
 
     [ThreadStatic] private static byte[]? t_imageScratch;
 
@@ -47,8 +63,10 @@ public sealed partial class Volume
             // The size in the record is the node's size at this LSN: recovery may take it as the file's state.
             long lsn = Append(new ChunkImageRecord(node.FileId.ToUInt128(), node.Path ?? "", chunk, image, node.Eof, node.Vdl));
             node.LastLsn = Math.Max(node.LastLsn, lsn);
-            _pending.GetValue(node, static _ => new PendingChunkWrites()).Put(chunk, stored, lsn);
+            _pending.GetValue(node, _ => new PendingChunkWrites(_pendingBytes, PendingArrays)).Put(chunk, stored, lsn);
         }
+        if (_pendingBytes.Bytes > PendingVolumeCheckpointThreshold)
+            QueueBackgroundCheckpoint();
     }
 
     /// <summary>Overlays pending overwrites on stored chunks just read from the file.

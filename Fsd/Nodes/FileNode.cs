@@ -70,10 +70,30 @@ internal sealed class FileNode
     public bool NameDurable;
 
     public IBackingFile? File;
-    public FileCipher? Cipher;
+    private FileCipher? _cipher;
     public readonly ChunkRangeLocks Ranges = new();
 
     public bool IsDirty => ModCount != CheckpointedModCount;
+
+    /// <summary>The file's chunk cipher, made on first data access rather than when the node is made: deriving a
+    /// file key imports it into libsodium's guarded memory (an mmap with guard pages, mprotect and mlock, then the
+    /// reverse on dispose), a cost stat, rename and unlink never need to pay. Safe for concurrent first use: the
+    /// loser of the race disposes its copy.</summary>
+    public FileCipher CipherFor(Vault vault)
+    {
+        var cipher = Volatile.Read(ref _cipher);
+        if (cipher is not null)
+            return cipher;
+        var made = vault.OpenFileCipher(FileId);
+        var prior = Interlocked.CompareExchange(ref _cipher, made, null);
+        if (prior is null)
+            return made;
+        made.Dispose();
+        return prior;
+    }
+
+    /// <summary>Releases the key once the node is dropped (no handle, no I/O left on it).</summary>
+    public void DisposeCipher() => Interlocked.Exchange(ref _cipher, null)?.Dispose();
 
     public override string ToString() => $"{Type} inode {Inode} at '/{Path}'";
 }
