@@ -57,6 +57,23 @@ public sealed class AdoptionCliTests : IDisposable
     }
 
     [Fact]
+    public void An_init_killed_between_config_and_journal_is_resumed_by_init_adopt()
+    {
+        // The state such a kill leaves: the config written, the journal folder missing. The files were there already.
+        var vault = Path.Combine(_f.Root, "interrupted");
+        _f.Layered("init", vault, "--password-file", _f.PasswordFile).AssertOk("init of an empty folder");
+        Directory.Delete(Path.Combine(vault, ".layered", "journal"), recursive: true);
+        AdoptionFixture.Sh($"cp -a '{_f.Tree}/.' '{vault}/'").AssertOk("the files to adopt");
+        var resumed = _f.Layered("init", vault, "--adopt", "--password-file", _f.PasswordFile);
+        resumed.AssertOk("init --adopt on the interrupted vault");
+        Assert.Contains("Continuing the adoption", resumed.Output);
+        Assert.True(Directory.Exists(Path.Combine(vault, ".layered", "journal")));
+        _f.Layered("fsck", vault, "--password-file", _f.PasswordFile).AssertOk("fsck");
+        using (_f.MountTree(vault))
+            Assert.Equal(AdoptionFixture.Describe(_f.Original, directoryTimes: false), AdoptionFixture.Describe(_f.Mount, directoryTimes: false));
+    }
+
+    [Fact]
     public void Files_that_cannot_be_held_are_named_left_untouched_and_the_rerun_still_fails()
     {
         AdoptionFixture.Sh($"mkfifo '{_f.Tree}/a pipe'").AssertOk("mkfifo");

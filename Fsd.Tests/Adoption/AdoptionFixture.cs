@@ -105,10 +105,10 @@ internal sealed class AdoptionFixture : IDisposable
         return new ProcessResult(p.ExitCode, o.Result, e.Result);
     }
 
-    /// <summary>Mounts the tree's vault in the foreground; dispose unmounts and waits for the process.</summary>
-    public IDisposable MountTree()
+    /// <summary>Mounts the tree's vault (or <paramref name="vault"/>) in the foreground; dispose unmounts and waits for the process.</summary>
+    public IDisposable MountTree(string? vault = null)
     {
-        var p = StartLayered("mount", Tree, Mount, "--foreground", "--password-file", PasswordFile);
+        var p = StartLayered("mount", vault ?? Tree, Mount, "--foreground", "--password-file", PasswordFile);
         string? line;
         while ((line = p.StandardOutput.ReadLine()) is not null && line != "layered: ready") { }
         if (line != "layered: ready")

@@ -29,10 +29,10 @@ public sealed class BatchedAdoptionTests(ITestOutputHelper output) : IDisposable
         {
             var dir = Path.Combine(Tree, $"d{d:D2}");
             Directory.CreateDirectory(dir);
-            for (int i = 0; i < 230; i++) // 2,760 small files: three batches by count
+            for (int i = 0; i < 100; i++) // 1,200 small files: more than two batches hold by count
                 File.WriteAllBytes(Path.Combine(dir, $"f{i:D3}"), Bytes(random, random.Next(1, 3000)));
         }
-        File.WriteAllBytes(Path.Combine(Tree, "d03", "big-1"), Bytes(random, 70 << 20)); // over a batch's byte bound
+        File.WriteAllBytes(Path.Combine(Tree, "d03", "big-1"), Bytes(random, 65 << 20)); // over a batch's byte bound
         File.WriteAllBytes(Path.Combine(Tree, "d07", "big-2"), Bytes(random, 5 << 20));
         File.SetUnixFileMode(Path.Combine(Tree, "d07", "big-2"), UnixFileMode.UserRead | UnixFileMode.GroupRead);
         File.SetLastWriteTimeUtc(Path.Combine(Tree, "d05", "f010"), new DateTime(2003, 4, 5, 6, 7, 8, DateTimeKind.Utc));
@@ -58,7 +58,7 @@ public sealed class BatchedAdoptionTests(ITestOutputHelper output) : IDisposable
         {
             var result = Convert(vault, ConversionDirection.Encrypt, durability, new SyncProgress(reports.Add));
             Assert.True(result.Complete, string.Join("; ", result.Failures));
-            Assert.Equal(12 * 230 + 2 + 1 + 1, result.FilesConverted); // every non-empty file, the symlink, the second hard link
+            Assert.Equal(12 * 100 + 2 + 1 + 1, result.FilesConverted); // every non-empty file, the symlink, the second hard link
             AssertNothingLeftToEncrypt();
             Assert.True(reports.Count >= 3 && reports[^1].FilesDone == result.FilesConverted, $"{reports.Count} progress reports");
             Assert.True(reports.Zip(reports.Skip(1)).All(p => p.Second.FilesDone > p.First.FilesDone), "progress must only go forward");
@@ -77,7 +77,7 @@ public sealed class BatchedAdoptionTests(ITestOutputHelper output) : IDisposable
         // completes, so when the first reports progress the second's first file (the survey lists a folder's files
         // last name first) was most likely copied already: the append lands between copy and rename.
         BuildTree();
-        var victim = Path.Combine(Tree, "d04", "f229");
+        var victim = Path.Combine(Tree, "d04", "f099");
         bool appended = false;
         ConversionResult result;
         using (var vault = CreateVault())
@@ -91,7 +91,7 @@ public sealed class BatchedAdoptionTests(ITestOutputHelper output) : IDisposable
                 s.Write("appended while adopting"u8);
             }));
             Assert.True(appended);
-            var victimFailure = result.Failures.SingleOrDefault(f => f.Path == "/d04/f229");
+            var victimFailure = result.Failures.SingleOrDefault(f => f.Path == "/d04/f099");
             Assert.Equal(victimFailure is null ? 0 : 1, result.Failures.Count);
             output.WriteLine(victimFailure is null ? "the append came before the copy: converted with it" : "the append came between copy and rename: left as it is");
             if (victimFailure is not null)
@@ -105,7 +105,7 @@ public sealed class BatchedAdoptionTests(ITestOutputHelper output) : IDisposable
             var back = Convert(vault, ConversionDirection.Decrypt, BatchDurability.SyncFileSystem, null);
             Assert.True(back.Complete, string.Join("; ", back.Failures));
         }
-        var original = File.ReadAllBytes(Path.Combine(Original, "d04", "f229"));
+        var original = File.ReadAllBytes(Path.Combine(Original, "d04", "f099"));
         Assert.Equal([.. original, .. "appended while adopting"u8.ToArray()], File.ReadAllBytes(victim));
     }
 

@@ -31,6 +31,10 @@ internal sealed class EncryptionBatch
     public const int MaxFiles = 512;
     public const long MaxBytes = 64L << 20;
 
+    /// <summary>POSIX lets a file open for reading be renamed over (the name goes, the object stays until closed);
+    /// Windows refuses unless every opener allowed deletion, so originals are closed before their rename there.</summary>
+    private static bool KeepOriginalsOpen => !OperatingSystem.IsWindows();
+
     private readonly Volume _volume;
     private readonly ILogger _log;
     private readonly bool _syncFileSystem;
@@ -85,7 +89,7 @@ internal sealed class EncryptionBatch
                     batch.LinkGroups[i] = true;
                     return;
                 }
-                batch.Copies[i] = _volume.WriteEncryptedCopy(item.StorePath, now, null, durable: !_syncFileSystem, keepOriginalOpen: true);
+                batch.Copies[i] = _volume.WriteEncryptedCopy(item.StorePath, now, null, durable: !_syncFileSystem, keepOriginalOpen: KeepOriginalsOpen);
                 items[i] = item with { Entry = now };
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)

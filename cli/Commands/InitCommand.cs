@@ -85,6 +85,15 @@ public sealed class InitCommand : ICliCommand
             keys = Vault.Unlock(root, password.Bytes);
         using (keys)
         {
+            // An init killed after writing the config and before creating the journal leaves a vault without one (or
+            // with its folder still empty). Nothing was ever journaled then (the journal is created before any other
+            // use of the vault), so it is created now.
+            string journal = VaultLayout.JournalDirectory(root);
+            if (!Directory.Exists(journal) || !Directory.EnumerateFileSystemEntries(journal).Any())
+            {
+                using var store = new Layered.Backing.DirectoryBackingStore(root);
+                Layered.Fsd.Volume.InitializeStore(store, new Layered.Journal.JournalOptions(), context.Loggers);
+            }
             context.Console.Output.WriteLine($"Continuing the adoption of {root}");
             return ConversionRunner.Run(context, root, keys, Layered.Fsd.ConversionDirection.Encrypt, out _);
         }
