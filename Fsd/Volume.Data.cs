@@ -550,63 +550,6 @@ public sealed partial class Volume
         node.NameDurable = true;
     }
 
-    /// <summary>
-    /// Makes a node's state durable in its own header: data fsynced first, then the header (with the LSN of the
-    /// last size record it reflects) written and fsynced, so a durable header never claims data that is not.
-    /// Releases the node when no handle holds it any more.
-    /// </summary>
-    internal void SyncNode(FileNode node, bool forCheckpoint)
-    {
-        if (node.Type == NodeType.Directory)
-        {
-            ReleaseIfUnused(node);
-            return;
-        }
-        long eof, vdl, sizeLsn, mod;
-        Layered.Backing.IBackingFile? file;
-        lock (node.Sync)
-        {
-            while (node.Ranges.AnyExclusive)
-                Monitor.Wait(node.Sync);
-            if (!node.IsDirty || node.File is null || node.Deleted)
-            {
-                file = null;
-                eof = vdl = sizeLsn = mod = 0;
-            }
-            else
-            {
-                eof = node.Eof;
-                vdl = node.Vdl;
-                sizeLsn = node.SizeLsn;
-                mod = node.ModCount;
-                file = node.File;
-            }
-        }
-        if (file is not null)
-        {
-            // Every overwrite decided before the captured size is written in place before the header claims it.
-            WriteBackPending(node);
-            file.Flush();
-            DateTime? lastWrite;
-            lock (node.Sync)
-            {
-                if (node.File is null)
-                    return;
-                WriteHeaderLocked(node, eof, vdl, sizeLsn);
-                lastWrite = node.LastWriteUtc;
-            }
-            file.Flush();
-            lock (node.Sync)
-            {
-                if (node.CheckpointedModCount < mod)
-                    node.CheckpointedModCount = mod;
-            }
-            RestoreLastWriteTime(node, lastWrite);
-        }
-        if (forCheckpoint)
-            ReleaseIfUnused(node);
-    }
-
     /// <summary>The engine's own header writes move the backing file's mtime; put back the user's.</summary>
     private void RestoreLastWriteTime(FileNode node, DateTime? lastWrite)
     {

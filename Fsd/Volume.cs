@@ -56,6 +56,7 @@ public sealed partial class Volume : IDisposable
         ReadOnly = options.ReadOnly;
         if (Switches.AnySet)
             Log.LogWarning("Engine test switches are set: ordering guarantees are deliberately broken");
+        OpenFileSystemSync();
         if (options.CheckpointInterval > TimeSpan.Zero)
             _checkpointTimer = new Timer(_ => TimedCheckpoint(), null, options.CheckpointInterval, options.CheckpointInterval);
     }
@@ -216,8 +217,10 @@ public sealed partial class Volume : IDisposable
         lock (_checkpointGate)
         {
             long upTo = Journal.TailLsn;
-            foreach (var node in Nodes.Snapshot())
-                SyncNode(node, forCheckpoint: true);
+            var nodes = Nodes.Snapshot();
+            if (!TrySyncNodesTogether(nodes))
+                foreach (var node in nodes)
+                    SyncNode(node, forCheckpoint: true);
             Journal.Checkpoint(upTo);
             Interlocked.Exchange(ref _retainedDirty, 0);
         }
@@ -257,6 +260,7 @@ public sealed partial class Volume : IDisposable
         foreach (var node in Nodes.Snapshot())
             DisposeNodeResources(node);
         Journal.Dispose();
+        _fileSystemSync?.Dispose();
         _vaultLock.Dispose();
     }
 

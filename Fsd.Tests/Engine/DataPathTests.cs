@@ -1,3 +1,4 @@
+using Layered.Crypto;
 using Layered.Fsd;
 
 namespace Layered.Fsd.Tests;
@@ -232,5 +233,46 @@ public class DataPathTests
         Assert.Equal(77, Size("a"));
         t.Remount();
         Assert.Equal(77, Size("a"));
+    }
+
+    [Fact]
+    public void CheckpointOfManyFilesOnTheRealFolderWritesBackHeldOverwritesAndEveryHeader()
+    {
+        using var t = new TestVolume(StoreKind.Directory);
+        var expected = new Dictionary<string, byte[]>();
+        void Make(int i)
+        {
+            var data = TestVolume.Pattern(1000 + 137 * i, i);
+            var h = t.Open($"f{i}", CreateDisposition.Create);
+            t.Write(h, 0, data);
+            var patch = TestVolume.Pattern(100, 1000 + i); // an overwrite of chunk 0: held until written back
+            t.Write(h, 10, patch);
+            patch.CopyTo(data, 10);
+            t.Volume.Release(h);
+            expected[$"f{i}"] = data;
+        }
+        for (int i = 0; i < 3; i++)
+            Make(i);
+        t.Volume.Checkpoint();
+        Assert.Equal(0, t.Volume.BatchedCheckpoints); // a few files: fsynced one by one
+        for (int i = 3; i < 40; i++)
+            Make(i);
+        var stillOpen = t.Open("f5", CreateDisposition.Open);
+        t.Volume.Checkpoint();
+        Assert.Equal(1, t.Volume.BatchedCheckpoints);
+        foreach (var (name, data) in expected)
+        {
+            var stored = File.ReadAllBytes(Path.Combine(t.Root, name));
+            var header = t.Vault.Headers.Decode(stored.AsSpan(0, FileHeader.Size), name);
+            Assert.Equal(data.Length, header.Eof);
+            Assert.Equal(data.Length, header.Vdl);
+            Assert.True(header.AppliedLsn > 0, $"{name}: header not written by the checkpoint");
+        }
+        Assert.Equal(expected["f5"], t.ReadAll(stillOpen));
+        t.Volume.Release(stillOpen);
+        // The checkpoint let the journal drop what it covered: the held overwrites must be in the files themselves.
+        t.Remount();
+        foreach (var (name, data) in expected)
+            Assert.Equal(data, t.ReadFile(name));
     }
 }

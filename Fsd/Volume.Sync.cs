@@ -1,0 +1,150 @@
+using Layered.Backing;
+using Layered.Fsd.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Layered.Fsd;
+
+// Making nodes' states durable in their own headers: one node at a time (fsync, checkpoint of a few nodes), or a
+// whole checkpoint at once with two syncfs(2) calls instead of two fsyncs per file.
+public sealed partial class Volume
+{
+    /// <summary>Dirty files from which a checkpoint flushes the backing file system as a whole rather than file by
+    /// file: below it, syncfs would write back other programs' dirty data for the sake of a few files.</summary>
+    private const int FileSystemSyncMinimumFiles = 16;
+
+    private FileSystemSync? _fileSystemSync;
+    private long _batchedCheckpoints;
+
+    /// <summary>Checkpoints that flushed the backing file system as a whole (diagnostics and tests).</summary>
+    public long BatchedCheckpoints => Interlocked.Read(ref _batchedCheckpoints);
+
+    /// <summary>What a sync captured of a node under its monitor: the header it will write once the data is durable.</summary>
+    private readonly record struct SyncCapture(FileNode Node, IBackingFile File, long Eof, long Vdl, long SizeLsn, long ModCount);
+
+    /// <summary>
+    /// Makes a node's state durable in its own header: data fsynced first, then the header (with the LSN of the
+    /// last size record it reflects) written and fsynced, so a durable header never claims data that is not.
+    /// Releases the node when no handle holds it any more.
+    /// </summary>
+    internal void SyncNode(FileNode node, bool forCheckpoint)
+    {
+        if (CaptureSync(node) is { } capture)
+        {
+            // Every overwrite decided before the captured size is written in place before the header claims it.
+            WriteBackPending(node);
+            capture.File.Flush();
+            if (!WriteCapturedHeader(capture, out var lastWrite))
+                return;
+            capture.File.Flush();
+            CompleteSync(capture, lastWrite);
+        }
+        if (forCheckpoint)
+            ReleaseIfUnused(node);
+    }
+
+    /// <summary>
+    /// A checkpoint's syncs of many files at once, in the order <see cref="SyncNode"/> keeps for each: every file's
+    /// held overwrites written, all data made durable by one syncfs, every header written, all headers made durable
+    /// by a second syncfs. Two file system commits instead of two fsyncs (two commits) per file. Only on the real
+    /// folder on Linux, where syncfs exists; the recording and in-memory stores see per-file fsyncs.
+    /// </summary>
+    private bool TrySyncNodesTogether(IReadOnlyList<FileNode> nodes)
+    {
+        if (Store is not DirectoryBackingStore || !OperatingSystem.IsLinux())
+            return false;
+        int dirty = 0;
+        foreach (var node in nodes)
+            if (node.Type != NodeType.Directory && node.IsDirty)
+                dirty++;
+        if (dirty < FileSystemSyncMinimumFiles)
+            return false;
+        // Opened once and kept: syncfs reports the write-back errors of the file system since this descriptor
+        // was opened, so one opened now would miss an error in the background write-back of earlier data.
+        var sync = _fileSystemSync;
+        if (sync is null)
+            return false;
+
+        var captures = new List<SyncCapture>(dirty);
+        foreach (var node in nodes)
+        {
+            if (CaptureSync(node) is not { } capture)
+                continue;
+            WriteBackPending(node);
+            captures.Add(capture);
+        }
+        sync.Sync();
+        var written = new List<(SyncCapture Capture, DateTime? LastWrite)>(captures.Count);
+        var lost = new HashSet<FileNode>();
+        foreach (var capture in captures)
+        {
+            if (WriteCapturedHeader(capture, out var lastWrite))
+                written.Add((capture, lastWrite));
+            else
+                lost.Add(capture.Node);
+        }
+        sync.Sync();
+        foreach (var (capture, lastWrite) in written)
+            CompleteSync(capture, lastWrite);
+        foreach (var node in nodes)
+            if (!lost.Contains(node))
+                ReleaseIfUnused(node);
+        Interlocked.Increment(ref _batchedCheckpoints);
+        return true;
+    }
+
+    /// <summary>Opens the file system flush for the volume's lifetime (see <see cref="TrySyncNodesTogether"/>).</summary>
+    private void OpenFileSystemSync()
+    {
+        if (ReadOnly || Store is not DirectoryBackingStore || !FileSystemSync.IsAvailableFor(Store.Location))
+            return;
+        try
+        {
+            _fileSystemSync = FileSystemSync.Open(Store.Location);
+        }
+        catch (IOException e)
+        {
+            Log.LogWarning(e, "Checkpoints will fsync file by file: the backing folder could not be opened for syncfs");
+        }
+    }
+
+    /// <summary>Waits for writes in flight, then captures what the header will say; null when nothing needs it.</summary>
+    private static SyncCapture? CaptureSync(FileNode node)
+    {
+        if (node.Type == NodeType.Directory)
+            return null;
+        lock (node.Sync)
+        {
+            while (node.Ranges.AnyExclusive)
+                Monitor.Wait(node.Sync);
+            if (!node.IsDirty || node.File is not { } file || node.Deleted)
+                return null;
+            return new SyncCapture(node, file, node.Eof, node.Vdl, node.SizeLsn, node.ModCount);
+        }
+    }
+
+    /// <summary>Writes the captured header once its data is durable; false when the node lost its file meanwhile.</summary>
+    private bool WriteCapturedHeader(SyncCapture capture, out DateTime? lastWrite)
+    {
+        var node = capture.Node;
+        lock (node.Sync)
+        {
+            lastWrite = node.LastWriteUtc;
+            if (node.File is null)
+                return false;
+            WriteHeaderLocked(node, capture.Eof, capture.Vdl, capture.SizeLsn);
+            return true;
+        }
+    }
+
+    /// <summary>The header is durable: the node is clean up to what was captured.</summary>
+    private void CompleteSync(SyncCapture capture, DateTime? lastWrite)
+    {
+        var node = capture.Node;
+        lock (node.Sync)
+        {
+            if (node.CheckpointedModCount < capture.ModCount)
+                node.CheckpointedModCount = capture.ModCount;
+        }
+        RestoreLastWriteTime(node, lastWrite);
+    }
+}
