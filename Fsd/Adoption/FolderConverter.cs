@@ -9,7 +9,7 @@ namespace Layered.Fsd;
 /// <summary>
 /// Converts every file of a mounted vault's folder in place, through the engine: each file under the exclusive lock of
 /// its directory, journaled, as one atomic rename (see Volume.Conversion.cs). Adoption of files that are not
-/// hard-linked goes in batches that share the cost of durability (see <see cref="EncryptionBatch"/>). Adoption
+/// hard-linked goes in batches that share the cost of durability (see <see cref="BatchedEncryption"/>). Adoption
 /// (<see cref="ConversionDirection.Encrypt"/>) turns plaintext files into Layered files and backing symlinks into
 /// Layered symlinks; decryption does the reverse. Hard links stay hard links: the first name of a group is converted
 /// and also linked under the group's key in .layered, and every other name is atomically replaced by a link to it.
@@ -26,7 +26,7 @@ public sealed class FolderConverter
         _log = logger;
     }
 
-    /// <summary>How adoption makes each batch of encrypted copies durable (see <see cref="EncryptionBatch"/>).</summary>
+    /// <summary>How adoption makes each batch of encrypted copies durable (see <see cref="BatchedEncryption"/>).</summary>
     public BatchDurability Durability { get; init; } = BatchDurability.SyncFileSystem;
 
     /// <summary>What remains to do in <paramref name="direction"/>.</summary>
@@ -57,71 +57,27 @@ public sealed class FolderConverter
             bytes += item.Entry.Length;
             progress?.Report(new ConversionProgress(files, survey.Files, bytes, survey.Bytes, clock.Elapsed));
         }
-        // Adoption of plain files (not hard-linked) goes in batches, the next one written while the last completes;
-        // everything else, and decryption, one by one.
-        var batch = direction == ConversionDirection.Encrypt ? new EncryptionBatch(_volume, _log, Durability) : null;
-        Task<EncryptionBatch.Prepared>? preparing = null;
+        // Adoption of plain files with one name (nearly all) goes in batches; everything else, and decryption, one by
+        // one. Ctrl-C starts no new file: the batches in flight are finished.
         var oneByOne = new List<ConversionItem>();
-        try
+        using (var batches = direction == ConversionDirection.Encrypt
+                   ? new BatchedEncryption(_volume, _log, Durability, Converted, oneByOne, failures, cancel) : null)
         {
             foreach (var item in survey.Items)
             {
                 if (cancel.IsCancellationRequested)
-                {
-                    cancelled = true;
                     break;
-                }
-                if (batch is not null && item.Entry.Kind == BackingEntryKind.File && item.Entry.LinkCount <= 1)
-                {
-                    if (batch.Add(item))
-                        StartNextBatch();
-                    continue;
-                }
-                oneByOne.Add(item);
-                if (batch is null)
+                if (batches is not null && item.Entry.Kind == BackingEntryKind.File && item.Entry.LinkCount <= 1)
+                    batches.Add(item);
+                else
+                    oneByOne.Add(item);
+                if (batches is null)
                     ConvertEach(oneByOne);
             }
-            if (batch is not null)
-            {
-                if (batch.Count > 0 && !cancelled)
-                    StartNextBatch();
-                if (preparing is not null)
-                {
-                    var last = preparing;
-                    preparing = null;
-                    batch.Complete(last.GetAwaiter().GetResult(), Converted, oneByOne, failures);
-                }
-            }
+            batches?.Finish();
         }
-        finally
-        {
-            batch?.WaitForClosing();
-            // Stopped by an error: the batch being written is waited for (no write after the volume closes) and dropped.
-            if (preparing is not null)
-            {
-                try
-                {
-                    batch!.Abandon(preparing.GetAwaiter().GetResult());
-                }
-                catch (Exception e)
-                {
-                    _log.LogWarning(e, "A batch being written when the run stopped failed too; recovery removes its temporaries");
-                }
-            }
-        }
+        ConvertEach(oneByOne);
         cancelled |= cancel.IsCancellationRequested;
-        if (!cancelled)
-            ConvertEach(oneByOne);
-
-        // Starts writing the files added to the batch, and completes the batch written before (if any) meanwhile.
-        void StartNextBatch()
-        {
-            var previous = preparing;
-            var items = batch!.Take();
-            preparing = Task.Run(() => batch.Prepare(items, cancel));
-            if (previous is not null)
-                batch.Complete(previous.GetAwaiter().GetResult(), Converted, oneByOne, failures);
-        }
 
         void ConvertEach(List<ConversionItem> items)
         {

@@ -20,11 +20,11 @@ public enum BatchDurability
 /// locks; (2) <see cref="Complete"/> makes them durable together (one syncfs, or an fsync each), then one by one,
 /// under the exclusive lock of its directory, checks each original unchanged, journals its rename and renames the copy
 /// over it, and finally makes the renames durable (one more syncfs, or an fsync per directory touched). The next
-/// batch is prepared while one completes, and the replaced originals are closed (their blocks freed) meanwhile. A crash anywhere leaves each name holding its original or its durable
-/// encrypted copy (a rename is atomic, and none happens before the copies are durable); copies not yet in place are
-/// temporaries that recovery deletes.
+/// batch is written while one completes, and the replaced originals are closed (their blocks freed) meanwhile.
+/// A crash anywhere leaves each name holding its original or its durable encrypted copy (a rename is atomic, and none
+/// happens before the copies are durable); copies not yet in place are temporaries that recovery deletes.
 /// </summary>
-internal sealed class EncryptionBatch
+internal sealed class BatchedEncryption : IDisposable
 {
     /// <summary>A batch closes at this many files or bytes: bounds the extra disk space, the work lost to a crash, and
     /// the handles held (each file keeps its original open until after its rename: two batches, 2 x MaxFiles).</summary>
@@ -38,45 +38,93 @@ internal sealed class EncryptionBatch
     private readonly Volume _volume;
     private readonly ILogger _log;
     private readonly bool _syncFileSystem;
+    private readonly Action<ConversionItem> _converted;
+    private readonly List<ConversionItem> _deferred;
+    private readonly List<ConversionFailure> _failures;
+    private readonly CancellationToken _cancel;
     private readonly List<ConversionItem> _items = new();
     private long _bytes;
+    private Task<Prepared>? _writing;
     private Task? _closing;
 
-    public EncryptionBatch(Volume volume, ILogger log, BatchDurability durability)
+    /// <summary>
+    /// <paramref name="converted"/> is called for each file put in place, once its new name is durable; files that must
+    /// go the one-by-one way (the last name of a hard-link group whose converted file exists) are added to
+    /// <paramref name="deferred"/>; files left as they were to <paramref name="failures"/>. Cancellation stops the
+    /// writing of copies; the copies already written are still put in place.
+    /// </summary>
+    public BatchedEncryption(Volume volume, ILogger log, BatchDurability durability, Action<ConversionItem> converted,
+        List<ConversionItem> deferred, List<ConversionFailure> failures, CancellationToken cancel)
     {
         _volume = volume;
         _log = log;
         _syncFileSystem = durability == BatchDurability.SyncFileSystem && FileSystemSync.IsAvailableFor(volume.Store.Location);
+        _converted = converted;
+        _deferred = deferred;
+        _failures = failures;
+        _cancel = cancel;
     }
 
-    public int Count => _items.Count;
-
-    /// <summary>Adds a file; true when the batch is full and should be prepared.</summary>
-    public bool Add(ConversionItem item)
+    /// <summary>Adds a plaintext file with one name; a full batch starts being written, and the one written before
+    /// completes meanwhile.</summary>
+    public void Add(ConversionItem item)
     {
         _items.Add(item);
         _bytes += item.Entry.Length;
-        return _items.Count >= MaxFiles || _bytes >= MaxBytes;
+        if (_items.Count >= MaxFiles || _bytes >= MaxBytes)
+            StartNextBatch();
     }
 
-    /// <summary>Takes the files added so far, for <see cref="Prepare"/>.</summary>
-    public ConversionItem[] Take()
+    /// <summary>Writes what was added since the last batch (unless cancelled) and completes every batch.</summary>
+    public void Finish()
     {
+        if (_items.Count > 0 && !_cancel.IsCancellationRequested)
+            StartNextBatch();
+        var last = _writing;
+        _writing = null;
+        if (last is not null)
+            Complete(last.GetAwaiter().GetResult());
+        WaitForClosing();
+    }
+
+    /// <summary>After an error: waits for the batch being written (no write after the volume closes) and drops its
+    /// copies, and waits for the originals being closed.</summary>
+    public void Dispose()
+    {
+        var writing = _writing;
+        _writing = null;
+        try
+        {
+            if (writing is not null)
+                Abandon(writing.GetAwaiter().GetResult());
+            WaitForClosing();
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning(e, "A batch in flight when the adoption stopped failed too; recovery removes its temporaries");
+        }
+    }
+
+    private void StartNextBatch()
+    {
+        var previous = _writing;
         var items = _items.ToArray();
         _items.Clear();
         _bytes = 0;
-        return items;
+        _writing = Task.Run(() => Prepare(items));
+        if (previous is not null)
+            Complete(previous.GetAwaiter().GetResult());
     }
 
     /// <summary>Writes the encrypted copies of <paramref name="items"/> (not durable yet). Cancellation stops the
     /// writing; files not started are left for a later run.</summary>
-    public Prepared Prepare(ConversionItem[] items, CancellationToken cancel)
+    private Prepared Prepare(ConversionItem[] items)
     {
         var store = _volume.Store;
         var batch = new Prepared(items, _syncFileSystem ? FileSystemSync.Open(store.Location) : null); // before any copy is written
         Parallel.For(0, items.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            if (cancel.IsCancellationRequested)
+            if (_cancel.IsCancellationRequested)
                 return;
             var item = items[i];
             try
@@ -100,12 +148,8 @@ internal sealed class EncryptionBatch
         return batch;
     }
 
-    /// <summary>
-    /// Puts the prepared copies in place durably. <paramref name="converted"/> is called for each file put in place,
-    /// once its new name is durable; files that must go the one-by-one way (the last name of a hard-link group whose
-    /// converted file exists) are added to <paramref name="deferred"/>; files left as they were to <paramref name="failures"/>.
-    /// </summary>
-    public void Complete(Prepared batch, Action<ConversionItem> converted, List<ConversionItem> deferred, List<ConversionFailure> failures)
+    /// <summary>Puts the prepared copies in place durably (see the class summary).</summary>
+    private void Complete(Prepared batch)
     {
         var fileSystem = batch.FileSystem;
         WaitForClosing(); // the last batch's originals: bounds the handles held to two batches'
@@ -136,12 +180,12 @@ internal sealed class EncryptionBatch
                 if (batch.Errors[i] is { } error)
                 {
                     _log.LogWarning("Not converted: /{Path}: {Reason}", item.PlainPath, error);
-                    failures.Add(new ConversionFailure("/" + item.PlainPath, error));
+                    _failures.Add(new ConversionFailure("/" + item.PlainPath, error));
                     continue;
                 }
                 if (batch.LinkGroups[i])
                 {
-                    deferred.Add(item);
+                    _deferred.Add(item);
                     continue;
                 }
                 if (batch.Copies[i] is not { } copy)
@@ -158,14 +202,14 @@ internal sealed class EncryptionBatch
                             replaced.Add(item);
                             break;
                         case CopyOutcome.LinkGroup:
-                            deferred.Add(item);
+                            _deferred.Add(item);
                             break;
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     _log.LogWarning("Not converted: /{Path}: {Reason}", item.PlainPath, e.Message);
-                    failures.Add(new ConversionFailure("/" + item.PlainPath, e.Message));
+                    _failures.Add(new ConversionFailure("/" + item.PlainPath, e.Message));
                 }
             }
             if (fileSystem is not null && touched.Count > 1)
@@ -174,7 +218,7 @@ internal sealed class EncryptionBatch
                 foreach (var dir in touched)
                     _volume.Store.SyncDirectory(dir);
             foreach (var item in replaced)
-                converted(item);
+                _converted(item); // counted once its new name is durable
         }
         finally
         {
@@ -186,7 +230,7 @@ internal sealed class EncryptionBatch
     }
 
     /// <summary>Waits until the originals replaced by the last batch are closed (and their blocks freed).</summary>
-    public void WaitForClosing()
+    private void WaitForClosing()
     {
         var closing = _closing;
         _closing = null;
@@ -194,7 +238,7 @@ internal sealed class EncryptionBatch
     }
 
     /// <summary>Deletes the copies of a batch that will not complete (a run stopped by an error).</summary>
-    public void Abandon(Prepared batch)
+    private void Abandon(Prepared batch)
     {
         for (int i = 0; i < batch.Copies.Length; i++)
         {
@@ -215,7 +259,7 @@ internal sealed class EncryptionBatch
     }
 
     /// <summary>A batch whose copies are written: one slot per file (a copy, an error, or a hard-link group).</summary>
-    internal sealed class Prepared(ConversionItem[] items, FileSystemSync? fileSystem)
+    private sealed class Prepared(ConversionItem[] items, FileSystemSync? fileSystem)
     {
         public readonly ConversionItem[] Items = items;
         public readonly FileSystemSync? FileSystem = fileSystem;
