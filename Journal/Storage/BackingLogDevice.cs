@@ -423,7 +423,7 @@ internal sealed class DeviceIoRequest(BackingLogDevice device)
 internal sealed class DeviceIoQueue : IDisposable
 {
     private readonly ConcurrentQueue<DeviceIoRequest> _queue = new();
-    private readonly SemaphoreSlim _pending = new(0);
+    private readonly QuietSemaphore _pending = new();
     private readonly object _runLock = new();
     private readonly Thread _thread;
     private int _outstanding; // enqueued and not yet finished
@@ -485,6 +485,5 @@ internal sealed class DeviceIoQueue : IDisposable
         _stopping = true;
         _pending.Release();
         _thread.Join();
-        _pending.Dispose();
     }
 }
