@@ -146,5 +146,28 @@ public sealed partial class Volume
                 node.CheckpointedModCount = capture.ModCount;
         }
         RestoreLastWriteTime(node, lastWrite);
+        RememberHeader(capture);
+    }
+
+    /// <summary>
+    /// The header just written is what a stat of the file will need once its node is released: keep it in the
+    /// header cache, keyed by the backing attributes as they are now, so the first stat does not reopen, read and
+    /// decrypt the header (after an untar and a dropped page cache, a disk read per file). A write after this
+    /// moves the backing file's change time and the entry is no longer used; while the node lives it answers.
+    /// </summary>
+    private void RememberHeader(SyncCapture capture)
+    {
+        var node = capture.Node;
+        if (node.Path is not { } path || node.IsOrphan)
+            return;
+        try
+        {
+            if (Store.TryGetEntry(path) is { Kind: BackingEntryKind.File } entry && entry.Inode == node.Inode)
+                HeaderCache.Put(entry, node.Type, capture.Eof, capture.Vdl);
+        }
+        catch (BackingStoreException)
+        {
+            // Only a cache: the name went away or could not be read; stat will read the header.
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Layered.Backing;
 using Layered.Crypto;
 using Layered.Fsd;
 
@@ -274,5 +275,63 @@ public class DataPathTests
         t.Remount();
         foreach (var (name, data) in expected)
             Assert.Equal(data, t.ReadFile(name));
+    }
+
+    [Fact]
+    public void StatAfterACheckpointReleasedTheNodeNeedsNoHeaderRead()
+    {
+        var opens = new OpenCounter();
+        var store = OpenCounter.Wrap(new InMemoryBackingStore(), opens);
+        using var t = new TestVolume(StoreKind.Memory, store: store);
+        for (int i = 0; i < 20; i++)
+            t.WriteFile($"f{i}", TestVolume.Pattern(3000 + i, i));
+        t.Volume.Checkpoint();
+        Assert.Equal(0, t.Volume.NodeCount);
+        int before = opens.Count;
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal(FsStatus.Success, t.Volume.GetInfo($"f{i}", out var info));
+            Assert.Equal(3000 + i, info.EndOfFile);
+        }
+        Assert.Equal(before, opens.Count); // every size came from the header the checkpoint wrote
+        // A change behind the cache's back (the backing file's length and times move) is not answered from it.
+        var h = t.Open("f3", CreateDisposition.Open);
+        t.Write(h, 3003, TestVolume.Pattern(10, 99));
+        t.Volume.Release(h);
+        t.Volume.Checkpoint();
+        Assert.Equal(FsStatus.Success, t.Volume.GetInfo("f3", out var grown));
+        Assert.Equal(3013, grown.EndOfFile);
+    }
+
+    /// <summary>Counts IBackingStore.OpenFile calls of a wrapped store.</summary>
+    public class OpenCounter : System.Reflection.DispatchProxy
+    {
+        private IBackingStore _inner = null!;
+        private OpenCounter _counter = null!;
+        public int Count;
+
+        public static IBackingStore Wrap(IBackingStore inner, OpenCounter counter)
+        {
+            var proxy = Create<IBackingStore, OpenCounter>();
+            var self = (OpenCounter)(object)proxy;
+            self._inner = inner;
+            self._counter = counter;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == nameof(IBackingStore.OpenFile))
+                Interlocked.Increment(ref _counter.Count);
+            try
+            {
+                return method.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
     }
 }
