@@ -33,7 +33,7 @@ public sealed partial class Volume
     /// </summary>
     private ArrayPool<byte> PendingArrays => LazyInitializer.EnsureInitialized(ref _pendingArrays, () =>
         ArrayPool<byte>.Create(Layout.StoredChunkSize,
-            (int)Math.Max(16, 2 * PendingVolumeCheckpointThreshold / (long)BitOperations.RoundUpToPowerOf2((uint)Layout.StoredChunkSize))));
+            (int)Math.Max(16, PendingVolumeCheckpointThreshold / (long)BitOperations.RoundUpToPowerOf2((uint)Layout.StoredChunkSize) + 64)));
 
     [ThreadStatic] private static byte[]? t_imageScratch;
 

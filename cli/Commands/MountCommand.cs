@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Layered.Backing;
+using Layered.Cli.Infrastructure;
 using Layered.Crypto;
 using Layered.Fsd;
 using Layered.Fuse;
@@ -62,6 +63,7 @@ public sealed class MountCommand : ICliCommand
             var options = new FuseMountOptions { MountPoint = mountPoint, ReadOnly = readOnly, ExtraOptions = extra };
             using var host = FuseHost.Mount(new EngineFileSystem(volume), options, context.Loggers.CreateLogger<FuseHost>());
             using var signals = host.HandleTerminationSignals();
+            using var trimmer = MemoryTrimmer.Start(log);
             log.LogInformation("Mounted {Vault} on {MountPoint}", root, mountPoint);
             context.Console.Output.WriteLine(ReadyLine);
             context.Console.Output.Flush();
