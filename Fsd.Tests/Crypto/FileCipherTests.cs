@@ -20,7 +20,10 @@ public sealed class FileCipherTests
         byte[] plain = StoredFile.RandomContent(length, length);
         var stored = new byte[cipher.Layout.StoredLengthOfRun(length)];
         cipher.EncryptChunks(5, plain, stored);
-        Assert.False(stored.AsSpan().IndexOf(plain.AsSpan(0, Math.Min(64, length))) >= 0, "plaintext must not appear in the stored bytes");
+        // Only a run of plaintext long enough not to occur by chance says anything: one random byte is found among
+        // the ~40 stored bytes of a 1-byte chunk about one time in seven (this made the test flaky).
+        if (length >= 16)
+            Assert.False(stored.AsSpan().IndexOf(plain.AsSpan(0, Math.Min(64, length))) >= 0, "plaintext must not appear in the stored bytes");
         var back = new byte[length];
         cipher.DecryptChunks(5, stored, back, "f");
         Assert.Equal(plain, back);
