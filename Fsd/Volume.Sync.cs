@@ -50,18 +50,16 @@ public sealed partial class Volume
     /// </summary>
     private bool TrySyncNodesTogether(IReadOnlyList<FileNode> nodes)
     {
-        if (Store is not DirectoryBackingStore || !OperatingSystem.IsLinux())
+        // Opened at mount only for the real folder on Linux (OpenFileSystemSync), and kept: syncfs reports the
+        // write-back errors of the file system since its descriptor was opened, so one opened now would miss an
+        // error in the background write-back of earlier data.
+        if (_fileSystemSync is not { } sync)
             return false;
         int dirty = 0;
         foreach (var node in nodes)
             if (node.Type != NodeType.Directory && node.IsDirty)
                 dirty++;
         if (dirty < FileSystemSyncMinimumFiles)
-            return false;
-        // Opened once and kept: syncfs reports the write-back errors of the file system since this descriptor
-        // was opened, so one opened now would miss an error in the background write-back of earlier data.
-        var sync = _fileSystemSync;
-        if (sync is null)
             return false;
 
         var captures = new List<SyncCapture>(dirty);
