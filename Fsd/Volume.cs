@@ -152,15 +152,17 @@ public sealed partial class Volume : IDisposable
 
     internal string NewTempPath() => $"{TempDirectory}/{Guid.NewGuid():N}";
 
-    private void TimedCheckpoint()
+    private bool TimedCheckpoint()
     {
         try
         {
             Checkpoint();
+            return true;
         }
         catch (Exception e)
         {
             Log.LogError(e, "Background checkpoint failed");
+            return false;
         }
     }
 
@@ -189,19 +191,25 @@ public sealed partial class Volume : IDisposable
             return;
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
+            bool done = false;
             try
             {
                 // Under the checkpoint gate, so a Dispose that started meanwhile is either waited for or seen.
                 lock (_checkpointGate)
                 {
                     if (!Volatile.Read(ref _disposed))
-                        TimedCheckpoint();
+                        done = TimedCheckpoint();
                 }
             }
             finally
             {
                 Volatile.Write(ref _checkpointQueued, 0);
             }
+            // A close that crossed the bound while this ran found the flag set and queued nothing: look again
+            // (not after a failure, which would only fail again at once; the next close or timer retries).
+            if (done && !Volatile.Read(ref _disposed) && (Volatile.Read(ref _retainedDirty) >= _options.MaxRetainedDirtyNodes ||
+                                                  _pendingBytes.Bytes > PendingVolumeCheckpointThreshold))
+                QueueBackgroundCheckpoint();
         }, null);
     }
 
@@ -217,12 +225,14 @@ public sealed partial class Volume : IDisposable
         lock (_checkpointGate)
         {
             long upTo = Journal.TailLsn;
+            // Closes that retain nodes while this runs still count towards the next checkpoint.
+            int counted = Volatile.Read(ref _retainedDirty);
             var nodes = Nodes.Snapshot();
             if (!TrySyncNodesTogether(nodes))
                 foreach (var node in nodes)
                     SyncNode(node, forCheckpoint: true);
             Journal.Checkpoint(upTo);
-            Interlocked.Exchange(ref _retainedDirty, 0);
+            Interlocked.Add(ref _retainedDirty, -counted);
         }
     }
 
