@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NSec.Cryptography;
 
 namespace Layered.Crypto;
@@ -5,14 +6,16 @@ namespace Layered.Crypto;
 /// <summary>
 /// An unlocked vault: the config plus the keys derived from the master key. The master key itself is not
 /// kept, only the HKDF PRK, which is zeroed on Dispose (and the NSec keys are freed/zeroed by libsodium).
+/// File content keys live in the vault's <see cref="KeyArena"/>; its locked memory is freed once the vault
+/// and every file cipher opened from it are disposed.
 /// </summary>
-public sealed class Vault : IDisposable
+public sealed unsafe class Vault : IDisposable
 {
     private readonly KeyHierarchy _keys;
     private readonly SecretBuffer _nameKey;
-    private readonly AeadAlgorithm _contentAead;
+    private readonly KeyArena _fileKeys;
 
-    private Vault(VaultConfig config, ReadOnlySpan<byte> masterKey)
+    private Vault(VaultConfig config, ReadOnlySpan<byte> masterKey, ILogger? logger, KeyArena? fileKeys = null)
     {
         Config = config;
         Layout = config.Layout;
@@ -23,7 +26,7 @@ public sealed class Vault : IDisposable
         Blobs = new BlobCipher(_keys, config.Cipher);
         _nameKey = new SecretBuffer(KeyHierarchy.SubkeySize);
         _keys.Derive(KdfLabels.Names, default, _nameKey.Span);
-        _contentAead = config.Cipher.Algorithm();
+        _fileKeys = fileKeys ?? new KeyArena(logger);
     }
 
     public VaultConfig Config { get; }
@@ -34,11 +37,18 @@ public sealed class Vault : IDisposable
 
     public BlobCipher Blobs { get; }
 
+    /// <summary>False when the system refused to lock the memory of file content keys (RLIMIT_MEMLOCK): they work,
+    /// but may be swapped to disk. Logged once as a warning when it happens.</summary>
+    public bool FileKeysLocked => _fileKeys.AllRegionsLocked;
+
+    /// <summary>The arena holding this vault's file content keys: tests check its growth.</summary>
+    internal KeyArena FileKeys => _fileKeys;
+
     /// <summary>Reserved for encrypted file names; kept internal until a names format exists.</summary>
     internal ReadOnlySpan<byte> NameKey => _nameKey.Span;
 
     /// <summary>Creates a new vault at <paramref name="vaultRoot"/> (the folder is created if missing) and returns it unlocked.</summary>
-    public static Vault Create(string vaultRoot, ReadOnlySpan<byte> password, VaultCreateOptions options)
+    public static Vault Create(string vaultRoot, ReadOnlySpan<byte> password, VaultCreateOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         CheckPassword(password);
@@ -70,17 +80,17 @@ public sealed class Vault : IDisposable
         VaultConfig config = WrapIntoConfig(configPath, vaultId, options.Cipher, options.ChunkSize, options.Kdf, password, master.Span);
         AtomicFile.Write(configPath, VaultConfigFormat.Encode(config), mustNotExist: true);
         DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(VaultLayout.MetaDirectory(vaultRoot)))!);
-        return new Vault(config, master.Span);
+        return new Vault(config, master.Span, logger);
     }
 
     /// <summary>Loads the config and unwraps the master key. <see cref="WrongPasswordException"/> when the password is wrong.</summary>
-    public static Vault Unlock(string vaultRoot, ReadOnlySpan<byte> password)
+    public static Vault Unlock(string vaultRoot, ReadOnlySpan<byte> password, ILogger? logger = null)
     {
         VaultConfig config = VaultConfig.Load(vaultRoot);
         if (!config.Cipher.IsSupported())
             throw new PlatformNotSupportedException($"this vault uses {config.Cipher.Name()}, which this machine cannot run (AES-256-GCM needs AES-NI)");
         using SecretBuffer master = UnwrapMasterKey(vaultRoot, config, password);
-        return new Vault(config, master.Span);
+        return new Vault(config, master.Span, logger);
     }
 
     /// <summary>
@@ -99,24 +109,41 @@ public sealed class Vault : IDisposable
         AtomicFile.Write(old.ConfigPath, VaultConfigFormat.Encode(renewed), mustNotExist: false);
     }
 
-    /// <summary>The content cipher of one file, with its own subkey. Dispose it when the file closes.</summary>
+    /// <summary>
+    /// The content cipher of one file, with its own subkey. Dispose it when the file closes. The subkey is
+    /// derived straight into a slot of the vault's key arena: no system call in steady state.
+    /// </summary>
     public FileCipher OpenFileCipher(FileId id)
     {
         if (id.IsEmpty)
             throw new ArgumentException("a file cipher needs a file id", nameof(id));
+        ContentAead.EnsureSupported(Config.Cipher);
         Span<byte> context = stackalloc byte[KeyHierarchy.FileContextSize];
         KeyHierarchy.WriteFileContext(Config.Cipher, id, context);
-        return new FileCipher(id, Layout, _keys.DeriveKey(KdfLabels.FileContent, context, _contentAead));
+        byte* slot = _fileKeys.Rent();
+        try
+        {
+            _keys.Derive(KdfLabels.FileContent, context, new Span<byte>(slot, KeyArena.SlotSize));
+        }
+        catch
+        {
+            _fileKeys.Return(slot);
+            throw;
+        }
+        return new FileCipher(id, Layout, _fileKeys, slot);
     }
 
-    /// <summary>A vault from a known master key and config: format test vectors only.</summary>
-    internal static Vault FromMasterKey(VaultConfig config, ReadOnlySpan<byte> masterKey) => new(config, masterKey);
+    /// <summary>A vault from a known master key and config: format test vectors, benchmarks, and tests that give it
+    /// their own key arena.</summary>
+    internal static Vault FromMasterKey(VaultConfig config, ReadOnlySpan<byte> masterKey, KeyArena? fileKeys = null) =>
+        new(config, masterKey, logger: null, fileKeys);
 
     public void Dispose()
     {
         Headers.Dispose();
         _nameKey.Dispose();
         _keys.Dispose();
+        _fileKeys.Dispose();
     }
 
     private static void CheckPassword(ReadOnlySpan<byte> password)
