@@ -225,6 +225,8 @@ public sealed unsafe class FuseHost : IDisposable
         config->direct_io = 0;
 
         connection->MaxWrite = _options.MaxWrite;
+        if (_options.WritebackCache && (connection->Capable & FuseCapabilities.WritebackCache) != 0)
+            connection->Want |= FuseCapabilities.WritebackCache;
         FileSystem.Init(ref *connection);
         _connection = *connection;
 

@@ -59,6 +59,16 @@ public sealed class FuseMountOptions
     /// </summary>
     public uint ReadAheadKiB { get; init; } = 1024;
 
+    /// <summary>
+    /// Ask the kernel for writeback caching (FUSE_WRITEBACK_CACHE): write(2) lands in the page cache and the
+    /// kernel sends the dirty pages in large WRITE requests at writeback, close and fsync, instead of one request
+    /// per write(2). Safe because the vault's backing folder is locked to this mount, so the kernel's idea of
+    /// each file's size and mtime is never contradicted by another writer. The kernel then owns O_APPEND and
+    /// may read through write-only handles (the adapter opens those read-write). Hard-link names are separate
+    /// kernel inodes in libfuse's path API; docs/architecture.md ("FUSE host") says what that means for them.
+    /// </summary>
+    public bool WritebackCache { get; init; } = true;
+
     /// <summary>Each loop thread reads its own clone of the /dev/fuse descriptor (less contention).</summary>
     public bool CloneFd { get; init; } = true;
 

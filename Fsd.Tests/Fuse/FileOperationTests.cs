@@ -267,9 +267,10 @@ public sealed unsafe class FileOperationTests : IDisposable
     }
 
     [Fact]
-    public void ErrnoFromTheFileSystemReachesTheCaller()
+    public void ErrnoFromTheFileSystemReachesTheCallerAtWriteWithoutWritebackCaching()
     {
-        string path = _mount.PathOf("enospc");
+        using var mount = TestMount.Start(mountPoint => new FuseMountOptions { MountPoint = mountPoint, WritebackCache = false });
+        string path = mount.PathOf("enospc");
         File.WriteAllBytes(path, []);
         int fd = PosixCalls.open(path, PosixCalls.O_WRONLY, 0);
         Assert.True(fd >= 0);
@@ -288,9 +289,35 @@ public sealed unsafe class FileOperationTests : IDisposable
             PosixCalls.close(fd);
         }
 
-        var missing = PosixCalls.Stat(_mount.PathOf("not-there"));
+        var missing = PosixCalls.Stat(mount.PathOf("not-there"));
         Assert.Equal(-1, missing.Result);
         Assert.Equal(Errno.ENOENT, missing.Errno);
+    }
+
+    [Fact]
+    public void WriteErrorReachesTheCallerAtFsyncUnderWritebackCaching()
+    {
+        // Writeback caching (the default) takes write(2) into the page cache; the file system sees the data when
+        // the kernel writes it back, so its error comes back from fsync (and close), as on any cached file system.
+        string path = _mount.PathOf("enospc");
+        File.WriteAllBytes(path, []);
+        int fd = PosixCalls.open(path, PosixCalls.O_WRONLY, 0);
+        Assert.True(fd >= 0);
+        try
+        {
+            byte[] data = [1, 2, 3];
+            fixed (byte* p = data)
+            {
+                Assert.Equal(3, (int)PosixCalls.write(fd, p, 3));
+            }
+
+            Assert.Equal(-1, PosixCalls.fsync(fd));
+            Assert.Equal(Errno.ENOSPC, PosixCalls.LastErrno);
+        }
+        finally
+        {
+            PosixCalls.close(fd);
+        }
     }
 
     [Fact]

@@ -60,7 +60,15 @@ public sealed class MountCommand : ICliCommand
         using (var store = new DirectoryBackingStore(root, context.Loggers.CreateLogger<DirectoryBackingStore>()))
         using (var volume = Volume.Mount(new VolumeOptions { Store = store, Vault = keys, ReadOnly = readOnly, LoggerFactory = context.Loggers }))
         {
-            var options = new FuseMountOptions { MountPoint = mountPoint, ReadOnly = readOnly, ExtraOptions = extra };
+            // Layered's own -o words (fstab style) are taken out; the rest goes to libfuse and the kernel.
+            bool writeback = !extra.Contains("no_writeback_cache");
+            var options = new FuseMountOptions
+            {
+                MountPoint = mountPoint,
+                ReadOnly = readOnly,
+                WritebackCache = writeback,
+                ExtraOptions = extra.Where(o => o is not ("writeback_cache" or "no_writeback_cache")).ToList(),
+            };
             using var host = FuseHost.Mount(new EngineFileSystem(volume), options, context.Loggers.CreateLogger<FuseHost>());
             using var signals = host.HandleTerminationSignals();
             using var trimmer = MemoryTrimmer.Start(log);

@@ -33,7 +33,25 @@ public sealed class EngineFileSystem : IFuseFileSystem
 
     private static string PathOf(ReadOnlySpan<byte> path) => Encoding.UTF8.GetString(path);
 
-    public void Init(ref FuseConnectionInfo connection) { }
+    /// <summary>The kernel caches writes (FUSE_WRITEBACK_CACHE was granted at init).</summary>
+    private bool _writebackCache;
+
+    public void Init(ref FuseConnectionInfo connection) =>
+        _writebackCache = (connection.Want & FuseCapabilities.WritebackCache) != 0;
+
+    /// <summary>
+    /// Under writeback caching the kernel fills partly written pages by reading through whatever handle wrote
+    /// them, write-only ones included, and it places O_APPEND writes at its own end of file (exact, since only
+    /// this mount writes the vault). So a write-only open is served read-write and O_APPEND is not the engine's.
+    /// </summary>
+    private (FileAccess2 Access, bool Append) HandleModeOf(int flags)
+    {
+        var access = AccessOf(flags);
+        bool append = (flags & OpenFlags.Append) != 0;
+        if (!_writebackCache)
+            return (access, append);
+        return (access == FileAccess2.Write ? FileAccess2.ReadWrite : access, false);
+    }
 
     public void Destroy() => _volume.FlushVolume();
 
@@ -149,11 +167,17 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         var disposition = (file.Flags & OpenFlags.Truncate) != 0 && AccessOf(file.Flags) != FileAccess2.Read
             ? CreateDisposition.Overwrite : CreateDisposition.Open;
-        var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = disposition, Access = AccessOf(file.Flags), NonDirectory = true },
+        var (access, append) = HandleModeOf(file.Flags);
+        var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = disposition, Access = access, NonDirectory = true },
             out var handle, out _, out _);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
-        file.Handle = Register(handle!, file.IsAppend);
+        // libfuse's path API gives every hard-link name its own kernel inode, and under writeback caching each
+        // keeps its own page cache: I/O on a file with several names bypasses the cache, so every name reads
+        // what any other wrote (docs/architecture.md, "FUSE host").
+        if (_writebackCache && _volume.GetInfo(handle!, out var info) == FsStatus.Success && info.LinkCount > 1)
+            file.DirectIo = true;
+        file.Handle = Register(handle!, append);
         return 0;
     }
 
@@ -161,10 +185,11 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         var disposition = (file.Flags & OpenFlags.Exclusive) != 0 ? CreateDisposition.Create
             : (file.Flags & OpenFlags.Truncate) != 0 ? CreateDisposition.OverwriteIf : CreateDisposition.OpenIf;
+        var (access, append) = HandleModeOf(file.Flags);
         var status = _volume.Create(PathOf(path), new CreateRequest
         {
             Disposition = disposition,
-            Access = AccessOf(file.Flags) | FileAccess2.Write,
+            Access = access | FileAccess2.Write,
             NonDirectory = true,
             Mode = (UnixMode)(mode & 0xFFF),
             Uid = (int)caller.Uid,
@@ -172,7 +197,7 @@ public sealed class EngineFileSystem : IFuseFileSystem
         }, out var handle, out _, out _);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
-        file.Handle = Register(handle!, file.IsAppend);
+        file.Handle = Register(handle!, append);
         return 0;
     }
 
