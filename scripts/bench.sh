@@ -32,9 +32,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" || echo "scripts/bench.sh: some packages did not install" >&2
 fi
 
-dotnet build -c Release cli/Layered.Cli.csproj --nologo -v quiet
+# The mount under test is the published, ReadyToRun build users get from scripts/mount-vault.sh.
+"$here/scripts/publish-cli.sh" "$here/artifacts/$LAYERED_BUILD_SLOT/publish/layered"
 dotnet build -c Release Fsd.Bench/Layered.Fsd.Bench.csproj --nologo -v quiet
-layered="$here/artifacts/$LAYERED_BUILD_SLOT/bin/Layered.Cli/release/layered"
+layered="$here/artifacts/$LAYERED_BUILD_SLOT/publish/layered/layered"
 
 if [ $workloads = 1 ]; then
   dotnet run -c Release --no-build --project Fsd.Bench -- workloads --layered "$layered" --out "$here/artifacts/workloads" "${runner_args[@]}"

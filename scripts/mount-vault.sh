@@ -12,7 +12,7 @@ vault=$1; mountpoint=$2; shift 2
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$here/scripts/install-deps.sh"
 command -v dotnet >/dev/null || { echo "scripts/mount-vault.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
-dotnet publish "$here/cli/Layered.Cli.csproj" -c Release -o "$here/bin" --nologo -v quiet
+"$here/scripts/publish-cli.sh" "$here/bin"
 layered="$here/bin/layered"
 if [ ! -e "$vault/.layered/vault.config" ]; then
   "$layered" init "$vault" "$@"
