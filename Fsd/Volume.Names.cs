@@ -27,7 +27,7 @@ public sealed partial class Volume
             var sp = StorePath(p);
             if (Store.TryGetEntry(sp) is not null)
                 return FsStatus.AlreadyExists;
-            var entry = CreateObject(p, sp, new CreateRequest { Directory = true, Mode = mode, Uid = uid, Gid = gid, Disposition = CreateDisposition.Create });
+            var entry = CreateObject(p, sp, new CreateRequest { Directory = true, Mode = mode, Uid = uid, Gid = gid, Disposition = CreateDisposition.Create }, out _);
             info = InfoOf(sp, entry);
             return FsStatus.Success;
         }

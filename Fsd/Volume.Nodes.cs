@@ -13,10 +13,26 @@ public sealed partial class Volume
     /// Finds or creates the node for the object at <paramref name="storePath"/> and counts one more handle on it.
     /// Caller holds the namespace lock of the path's directory, so the name cannot change meanwhile.
     /// </summary>
-    internal FileNode AcquireNode(string storePath, BackingEntry entry)
+    internal FileNode AcquireNode(string storePath, BackingEntry entry, NewFile? created = null)
     {
         lock (Nodes.Sync)
         {
+            if (created is not null)
+            {
+                // A file this volume just created under the directory's exclusive lock: no live node can hold its
+                // inode except a deleted one whose inode number the backing file system reused.
+                var stale = Nodes.FindLocked(entry.Inode);
+                if (stale is not null && !stale.Deleted)
+                {
+                    created.File.Dispose();
+                    throw new FsException(FsStatus.IoError, storePath, "A new file's inode belongs to a live node");
+                }
+                var fresh = NodeOfNewFile(storePath, entry, created);
+                fresh.HandleCount = 1;
+                fresh.OpenCount = 1;
+                Nodes.AddLocked(fresh);
+                return fresh;
+            }
             var node = Nodes.FindLocked(entry.Inode);
             if ((node is null || node.Deleted) && entry.Kind == BackingEntryKind.File && MixedContent)
             {
@@ -42,6 +58,18 @@ public sealed partial class Volume
             return node;
         }
     }
+
+    /// <summary>The node of a file just created: its backing file is open and its header is known.</summary>
+    private static FileNode NodeOfNewFile(string storePath, BackingEntry entry, NewFile created) =>
+        new(entry.Inode, NodeType.File, storePath)
+        {
+            File = created.File,
+            FileId = created.Header.FileId,
+            Flags = created.Header.Flags,
+            Eof = created.Header.Eof,
+            Vdl = created.Header.Vdl,
+            SizeLsn = created.Header.AppliedLsn,
+        };
 
     private FileNode CreateNode(string storePath, BackingEntry entry)
     {

@@ -41,8 +41,8 @@ public sealed partial class Volume
             {
                 if (!mayCreate)
                     return FsStatus.NotFound;
-                entry = CreateObject(p, storePath, request);
-                node = AcquireNode(storePath, entry);
+                entry = CreateObject(p, storePath, request, out var created);
+                node = AcquireNode(storePath, entry, created);
                 outcome = CreateOutcome.Created;
             }
             else
@@ -113,9 +113,14 @@ public sealed partial class Volume
     private bool IsReadOnlyAttribute(FileNode node) =>
         _options.NtMetadata && (InfoOf(node).Attributes & NtAttributes.ReadOnly) != 0;
 
-    /// <summary>Creates a file (with its header) or a directory. Caller holds the parent's exclusive lock.</summary>
-    private BackingEntry CreateObject(string p, string storePath, CreateRequest request)
+    /// <summary>
+    /// Creates a file (with its header) or a directory. Caller holds the parent's exclusive lock. A new file's
+    /// backing file stays open and comes back with its header in <paramref name="created"/>, so its node is made
+    /// without opening the file again and reading back the header just written.
+    /// </summary>
+    private BackingEntry CreateObject(string p, string storePath, CreateRequest request, out NewFile? created)
     {
+        created = null;
         var now = UtcNow();
         if (request.Directory)
         {
@@ -130,16 +135,42 @@ public sealed partial class Volume
             var sealedHeader = new byte[FileHeader.Size];
             Vault.Headers.Encode(header, sealedHeader);
             Append(new CreateRecord(header.FileId.ToUInt128(), p, NodeKind.File, (uint)request.Mode, request.Uid, request.Gid, (uint)request.Attributes, now.Ticks, sealedHeader));
-            using var file = Store.OpenFile(storePath, BackingOpenMode.CreateNew);
-            file.Write(0, sealedHeader);
-            if ((request.Mode & UnixMode.PermissionMask) != UnixMode.DefaultFile)
-                Store.SetMode(storePath, request.Mode & UnixMode.PermissionMask);
+            var file = Store.OpenFile(storePath, BackingOpenMode.CreateNew);
+            try
+            {
+                file.Write(0, sealedHeader);
+                if ((request.Mode & UnixMode.PermissionMask) != UnixMode.DefaultFile)
+                    Store.SetMode(storePath, request.Mode & UnixMode.PermissionMask);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+            created = new NewFile(file, header);
         }
-        if (request.Uid >= 0 || request.Gid >= 0)
-            Store.SetOwner(storePath, request.Uid, request.Gid);
-        if (_options.NtMetadata)
-            StoreNtMetadata(storePath, request.Attributes | (request.Directory ? NtAttributes.None : NtAttributes.Archive), now);
-        return Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
+        try
+        {
+            var entry = Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
+            // A new object already belongs to the mount's own user and group (or the directory's group); only a
+            // request for another owner costs a chown.
+            if (request.Uid >= 0 && request.Uid != entry.Uid || request.Gid >= 0 && request.Gid != entry.Gid)
+            {
+                Store.SetOwner(storePath, request.Uid, request.Gid);
+                entry = Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
+            }
+            if (_options.NtMetadata)
+            {
+                StoreNtMetadata(storePath, request.Attributes | (request.Directory ? NtAttributes.None : NtAttributes.Archive), now);
+                entry = Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
+            }
+            return entry;
+        }
+        catch
+        {
+            created?.File.Dispose();
+            throw;
+        }
     }
 
     /// <summary>FILE_OVERWRITE(_IF) and FILE_SUPERSEDE on an existing file: data gone, attributes merged (overwrite)
