@@ -55,7 +55,31 @@ public sealed class PasswordReader
     /// <summary>Asks once: on the terminal without echo, else reads the next line of stdin.</summary>
     public Password Ask(string prompt)
     {
-        return _console.InputIsTerminal ? ReadFromTerminal(prompt) : ReadLineFromInput(prompt);
+        if (!_console.InputIsTerminal)
+            return ReadLineFromInput(prompt);
+        using var echoOff = TerminalEcho.TurnOff();
+        if (echoOff is null)
+            return ReadFromTerminal(prompt);
+        // Echo is off before the prompt appears; the terminal hands over the line when Enter is pressed.
+        _console.Error.Write(prompt);
+        _console.Error.Flush();
+        byte[] buffer = GC.AllocateArray<byte>(MaxLength, pinned: true);
+        try
+        {
+            int length = TerminalEcho.ReadLine(buffer);
+            if (length < 0)
+                throw new UsageException($"no password typed ({prompt.TrimEnd(' ', ':')}): end of input");
+            if (length > 0 && buffer[length - 1] == '\r')
+                length--;
+            if (length == 0)
+                throw new UsageException("the password must not be empty");
+            return new Password(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+            _console.Error.WriteLine();
+        }
     }
 
     /// <summary>For a new password: on a terminal it is asked twice and must match; from stdin one line is read.</summary>
