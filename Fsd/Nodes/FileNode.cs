@@ -76,9 +76,8 @@ internal sealed class FileNode
     public bool IsDirty => ModCount != CheckpointedModCount;
 
     /// <summary>The file's chunk cipher, made on first data access rather than when the node is made: deriving a
-    /// file key imports it into libsodium's guarded memory (an mmap with guard pages, mprotect and mlock, then the
-    /// reverse on dispose), a cost stat, rename and unlink never need to pay. Safe for concurrent first use: the
-    /// loser of the race disposes its copy.</summary>
+    /// file key (an HKDF expansion into a slot of the vault's locked key arena) is work stat, rename and unlink never
+    /// need. Safe for concurrent first use: the loser of the race disposes its copy.</summary>
     public FileCipher CipherFor(Vault vault)
     {
         var cipher = Volatile.Read(ref _cipher);

@@ -55,7 +55,7 @@ public sealed class MountCommand : ICliCommand
         var log = context.Loggers.CreateLogger<MountCommand>();
         Vault keys;
         using (Password password = passwordFile is null ? context.Passwords.Ask("Vault password: ") : context.Passwords.FromFile(passwordFile, "--password-file"))
-            keys = Vault.Unlock(root, password.Bytes);
+            keys = Vault.Unlock(root, password.Bytes, context.Loggers.CreateLogger<Vault>());
         using (keys)
         using (var store = new DirectoryBackingStore(root, context.Loggers.CreateLogger<DirectoryBackingStore>()))
         using (var volume = Volume.Mount(new VolumeOptions { Store = store, Vault = keys, ReadOnly = readOnly, LoggerFactory = context.Loggers }))

@@ -31,7 +31,7 @@ internal static class WinFspMounting
                 int n = LauncherSecret.Read(Console.OpenStandardInput(), secret);
                 try
                 {
-                    keys = Vault.Unlock(request.VaultPath, secret.AsSpan(0, n));
+                    keys = Vault.Unlock(request.VaultPath, secret.AsSpan(0, n), context.Loggers.CreateLogger<Vault>());
                 }
                 catch (WrongPasswordException)
                 {
@@ -48,7 +48,7 @@ internal static class WinFspMounting
         else
         {
             using var password = passwordFile is null ? context.Passwords.Ask("Vault password: ") : context.Passwords.FromFile(passwordFile, "--password-file");
-            keys = Vault.Unlock(request.VaultPath, password.Bytes);
+            keys = Vault.Unlock(request.VaultPath, password.Bytes, context.Loggers.CreateLogger<Vault>());
         }
         using (keys)
         {
