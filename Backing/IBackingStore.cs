@@ -60,6 +60,19 @@ public interface IBackingStore : IDisposable
     /// <summary>fsync of a directory, so the names created, renamed or removed in it are durable.</summary>
     void SyncDirectory(string path);
 
+    /// <summary>Whether <see cref="SyncAll"/> is available: a store that cannot flush as a whole says false, and
+    /// callers fall back to <see cref="IBackingFile.Flush"/> and <see cref="SyncDirectory"/> per object.</summary>
+    bool CanSyncAll => false;
+
+    /// <summary>
+    /// syncfs(2): every write, length change, create, rename, unlink, hard link, attribute and xattr change that
+    /// completed in the store before the call is durable when it returns, in one flush of the whole store (one
+    /// file system commit where fsyncing N files costs N). May flush more than the store (the whole file system
+    /// that holds it). Fails with <see cref="BackingError.NotSupported"/> when <see cref="CanSyncAll"/> is false,
+    /// and with the error the system reports when earlier write-back failed.
+    /// </summary>
+    void SyncAll() => throw new BackingStoreException(BackingError.NotSupported, "", $"The store at {Location} cannot be flushed as a whole");
+
     /// <summary>Size and free space of the volume that holds the store.</summary>
     BackingStatistics GetStatistics();
 

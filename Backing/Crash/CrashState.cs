@@ -6,7 +6,7 @@ public enum CrashStateKind
     /// <summary>Everything issued before the cut persisted, in order.</summary>
     Prefix,
     /// <summary>Metadata before the cut persisted in order; writes not yet covered by an fsync of their file
-    /// were each dropped or kept, and the kept ones applied in a shuffled order.</summary>
+    /// (or a SyncAll of the store) were each dropped or kept, and the kept ones applied in a shuffled order.</summary>
     WeakPersistence,
     /// <summary>A prefix whose last operation, a write, persisted only up to a sector boundary.</summary>
     TornWrite,

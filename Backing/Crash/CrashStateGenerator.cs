@@ -6,14 +6,15 @@ namespace Layered.Backing;
 /// <list type="bullet">
 /// <item>Metadata operations (everything but Write) persist in recorded order: a crash leaves a prefix of
 /// them, as a journaling file system's ordered transactions do.</item>
-/// <item>A Write persists for certain only once a later FlushFile of the same file (same identity) completed;
-/// until then it may be lost, or land in any order relative to the other unflushed writes of its file
-/// (never across a SetLength or FlushFile of that file).</item>
+/// <item>A Write persists for certain only once a later FlushFile of the same file (same identity) or a later
+/// SyncAll (syncfs of the whole store) completed; until then it may be lost, or land in any order relative to
+/// the other unflushed writes of its file (never across a SetLength or FlushFile of that file, or a SyncAll).</item>
 /// <item>A write in flight at the cut may be torn at a sector boundary: a prefix of its bytes persists.</item>
 /// </list>
 /// States: (a) <see cref="CrashStateKind.Prefix"/> at every cut (exhaustive) or at and around every
 /// durability point plus a seeded sample between them (bounded); (b) <see cref="CrashStateKind.WeakPersistence"/>
-/// right after each durability point and at the end: seeded samples dropping and reordering unflushed writes;
+/// right before each durability point (issued, not returned: the most unflushed writes), right after it, and at
+/// the end: seeded samples dropping and reordering unflushed writes;
 /// (c) <see cref="CrashStateKind.TornWrite"/>: a write cut at a sector boundary, everything before it intact.
 /// </summary>
 public sealed class CrashStateGenerator
@@ -115,8 +116,13 @@ public sealed class CrashStateGenerator
 
     private IEnumerable<CrashState> WeakStates()
     {
-        var nextFlush = NextFlushOfSameFile();
-        var cuts = new SortedSet<int>(_operations.Where(o => o.IsDurabilityPoint).Select(o => o.Index + 1)) { _operations.Count };
+        var nextFlush = NextDurabilityOfSameFile();
+        var cuts = new SortedSet<int> { _operations.Count };
+        foreach (var op in _operations.Where(o => o.IsDurabilityPoint))
+        {
+            cuts.Add(op.Index);     // issued but not returned: what it was to make durable may be partly there
+            cuts.Add(op.Index + 1); // returned
+        }
         var samples = _options.Exhaustive ? _options.WeakStatesPerCut * 4 : _options.WeakStatesPerCut;
         var random = new Random(_options.Seed + 2);
         foreach (var cut in cuts)
@@ -151,7 +157,8 @@ public sealed class CrashStateGenerator
     }
 
     /// <summary>Operations before the cut with the dropped writes left out and each file's kept unflushed
-    /// writes shuffled among themselves, up to the next SetLength, FlushFile or CreateFile of that file.</summary>
+    /// writes shuffled among themselves, up to the next SetLength, FlushFile or CreateFile of that file or the
+    /// next SyncAll.</summary>
     private List<RecordedOperation> WeakOperations(int cut, HashSet<int> unflushed, HashSet<int> dropped, Random random)
     {
         var result = new List<RecordedOperation>(cut);
@@ -177,27 +184,46 @@ public sealed class CrashStateGenerator
                 Shuffle(segment, random);
                 result.AddRange(segment);
             }
+            else if (op.Kind == RecordedOperationKind.SyncAll)
+            {
+                // No write issued before a SyncAll that precedes the cut is unflushed, so nothing is pending here;
+                // kept so a SyncAll stays a barrier for every file whatever the unflushed set.
+                AppendPending(pending, result, random);
+            }
             result.Add(op);
         }
-        foreach (var identity in pending.Keys.Order())
+        AppendPending(pending, result, random);
+        return result;
+    }
+
+    /// <summary>Every file's pending kept writes, shuffled within the file, files in identity order.</summary>
+    private static void AppendPending(Dictionary<ulong, List<RecordedOperation>> pending, List<RecordedOperation> result, Random random)
+    {
+        foreach (var identity in pending.Keys.Order().ToList())
         {
             var segment = pending[identity];
             Shuffle(segment, random);
             result.AddRange(segment);
         }
-        return result;
+        pending.Clear();
     }
 
-    /// <summary>For each operation, the index of the next FlushFile of the same file (or int.MaxValue).</summary>
-    private int[] NextFlushOfSameFile()
+    /// <summary>For each operation, the index of the next FlushFile of the same file or the next SyncAll,
+    /// whichever comes first (or int.MaxValue).</summary>
+    private int[] NextDurabilityOfSameFile()
     {
         var next = new int[_operations.Count];
         var upcoming = new Dictionary<ulong, int>();
+        var nextSyncAll = int.MaxValue;
         for (var i = _operations.Count - 1; i >= 0; i--)
         {
             var op = _operations[i];
-            next[i] = upcoming.TryGetValue(op.FileIdentity, out var flush) ? flush : int.MaxValue;
-            if (op.Kind == RecordedOperationKind.FlushFile)
+            next[i] = Math.Min(nextSyncAll, upcoming.TryGetValue(op.FileIdentity, out var flush) ? flush : int.MaxValue);
+            if (op.Kind == RecordedOperationKind.SyncAll)
+            {
+                nextSyncAll = i;
+            }
+            else if (op.Kind == RecordedOperationKind.FlushFile)
             {
                 upcoming[op.FileIdentity] = i;
             }

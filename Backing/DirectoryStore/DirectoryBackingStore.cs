@@ -15,6 +15,10 @@ public sealed class DirectoryBackingStore : IBackingStore
     private readonly INativeFileSystem _native;
     private readonly string _root;
 
+    /// <summary>Opened with the store, before anything it must make durable is written (see
+    /// <see cref="IFileSystemFlush"/>); null where the system has no whole-file-system flush.</summary>
+    private readonly IFileSystemFlush? _fileSystemFlush;
+
     /// <param name="rootPath">An existing folder; it becomes the store root "".</param>
     /// <param name="logger">Receives lock and diagnostic messages (never file contents).</param>
     public DirectoryBackingStore(string rootPath, ILogger? logger = null)
@@ -37,6 +41,14 @@ public sealed class DirectoryBackingStore : IBackingStore
         else
         {
             throw new PlatformNotSupportedException("The directory backing store runs on Linux and Windows only");
+        }
+        try
+        {
+            _fileSystemFlush = _native.OpenFileSystemFlush(new StorePath("", _root));
+        }
+        catch (BackingStoreException e)
+        {
+            logger.LogWarning(e, "The backing folder {Folder} cannot be flushed as a whole; it will be flushed file by file", _root);
         }
     }
 
@@ -111,6 +123,18 @@ public sealed class DirectoryBackingStore : IBackingStore
 
     public void SyncDirectory(string path) => _native.SyncDirectory(Resolve(path));
 
+    /// <summary>True on Linux (syncfs of the folder's file system) once the folder could be opened for it.</summary>
+    public bool CanSyncAll => _fileSystemFlush is not null;
+
+    public void SyncAll()
+    {
+        if (_fileSystemFlush is null)
+        {
+            throw new BackingStoreException(BackingError.NotSupported, "", $"The file system holding '{_root}' cannot be flushed as a whole here");
+        }
+        _fileSystemFlush.Flush();
+    }
+
     public BackingStatistics GetStatistics() => _native.GetStatistics(new StorePath("", _root));
 
     public IDisposable AcquireExclusiveLock(string path)
@@ -119,11 +143,9 @@ public sealed class DirectoryBackingStore : IBackingStore
         return _native.AcquireExclusiveLock(Resolve(path));
     }
 
-    /// <summary>Nothing to release: every call opens and closes what it needs; open files and locks are
-    /// owned by their own handles.</summary>
-    public void Dispose()
-    {
-    }
+    /// <summary>Releases the folder descriptor kept for <see cref="SyncAll"/>. Every other call opens and closes
+    /// what it needs; open files and locks are owned by their own handles.</summary>
+    public void Dispose() => _fileSystemFlush?.Dispose();
 
     private StorePath Resolve(string path)
     {

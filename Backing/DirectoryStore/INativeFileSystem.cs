@@ -27,5 +27,8 @@ internal interface INativeFileSystem
     IReadOnlyList<string> ListXattrs(StorePath path);
     void SyncDirectory(StorePath path);
     BackingStatistics GetStatistics(StorePath root);
+    /// <summary>The whole-file-system flush of the folder at <paramref name="root"/>, or null where the system
+    /// has none; throws (naming the folder) when it exists but the folder cannot be opened for it.</summary>
+    IFileSystemFlush? OpenFileSystemFlush(StorePath root);
     IDisposable AcquireExclusiveLock(StorePath path);
 }

@@ -358,6 +358,8 @@ internal sealed class LinuxFileSystem : INativeFileSystem
         }
     }
 
+    public IFileSystemFlush? OpenFileSystemFlush(StorePath root) => LinuxFileSystemFlush.Open(root.Full);
+
     public unsafe BackingStatistics GetStatistics(StorePath root)
     {
         LinuxLibc.StatvfsBuffer buffer;

@@ -50,6 +50,9 @@ internal static partial class LinuxLibc
     [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 
+    [LibraryImport(Libc, EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int Syncfs(SafeFileHandle fd);
+
     [LibraryImport(Libc, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(SafeFileHandle fd, long length);
 

@@ -238,6 +238,10 @@ internal sealed class WindowsFileSystem(ILogger logger) : INativeFileSystem
         }
     }
 
+    /// <summary>None: flushing a whole NTFS volume (FlushFileBuffers on the volume handle) needs administrator
+    /// rights, so the store flushes file by file.</summary>
+    public IFileSystemFlush? OpenFileSystemFlush(StorePath root) => null;
+
     public BackingStatistics GetStatistics(StorePath root)
     {
         if (!WindowsNative.GetDiskFreeSpaceEx(root.Full, out var available, out var total, out var free))

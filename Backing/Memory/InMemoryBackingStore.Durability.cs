@@ -4,6 +4,45 @@ namespace Layered.Backing;
 
 public sealed partial class InMemoryBackingStore
 {
+    /// <summary>The in-memory store always offers the whole-store flush, so the engine's batched checkpoint runs
+    /// on it (and, through the recorder, under the crash harness) as it does on the real folder.</summary>
+    public bool CanSyncAll => true;
+
+    /// <summary>
+    /// syncfs: everything reachable from the root becomes durable as it is now — each directory's names and
+    /// attributes (as <see cref="SyncDirectory"/>), each file's bytes, size and attributes (as an fsync). Nodes no
+    /// name reaches (unlinked, perhaps still open) need nothing: no name leads to them after a power cut.
+    /// </summary>
+    public void SyncAll()
+    {
+        lock (_gate)
+        {
+            var visited = new HashSet<MemoryNode>(ReferenceEqualityComparer.Instance) { _root };
+            var pending = new Stack<MemoryDirectory>();
+            pending.Push(_root);
+            while (pending.TryPop(out var directory))
+            {
+                directory.DurableChildren = new Dictionary<string, MemoryNode>(directory.Children, StringComparer.Ordinal);
+                directory.DurableAttributes.CopyFrom(directory.Attributes);
+                foreach (var child in directory.Children.Values)
+                {
+                    if (!visited.Add(child))
+                    {
+                        continue; // another hard link of a file already flushed
+                    }
+                    if (child is MemoryDirectory subdirectory)
+                    {
+                        pending.Push(subdirectory);
+                    }
+                    else if (child is MemoryFile file)
+                    {
+                        FlushFile(file);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// What a power cut right now would leave, as a new store (same options; inode numbers kept).
     /// The model is the strict POSIX one, a lower bound of what ext4 (data=ordered) keeps:
@@ -18,6 +57,8 @@ public sealed partial class InMemoryBackingStore
     /// the crash-state generator explores those from a recording.</item>
     /// <item>A node's attributes (mode, owner, times, xattrs) are those of its last durability point:
     /// creation, fsync for a file, SyncDirectory for a directory.</item>
+    /// <item><see cref="SyncAll"/> is a durability point of every node a name reaches: a file fsynced, a
+    /// directory synced.</item>
     /// <item>Link counts are recomputed from the names that survive; nodes no surviving name reaches are
     /// gone. A directory reachable under two names (possible when syncs of different times combine) is
     /// kept under the first one found, visiting names in ordinal order from the root.</item>

@@ -25,6 +25,8 @@ public enum RecordedOperationKind
     RemoveXattr,
     /// <summary>fsync of a directory: a durability point.</summary>
     SyncDirectory,
+    /// <summary>syncfs of the whole store: a durability point of every file and directory.</summary>
+    SyncAll,
     /// <summary>Not a mutation: a label the test put in the recording (e.g. "op 3 acknowledged").</summary>
     Marker,
 }
@@ -59,8 +61,10 @@ public sealed record RecordedOperation(
     DateTime? LastWriteUtc = null,
     string? Label = null)
 {
-    /// <summary>fsync of a file or a directory: after it, the inner store promises what it covered.</summary>
-    public bool IsDurabilityPoint => Kind is RecordedOperationKind.FlushFile or RecordedOperationKind.SyncDirectory;
+    /// <summary>fsync of a file or a directory, or syncfs of the store: after it, the inner store promises what
+    /// it covered.</summary>
+    public bool IsDurabilityPoint => Kind is RecordedOperationKind.FlushFile or RecordedOperationKind.SyncDirectory
+        or RecordedOperationKind.SyncAll;
 
     /// <summary>Operations on an open file's contents (the ones a crash may drop, reorder or tear).</summary>
     public bool IsFileData => Kind is RecordedOperationKind.Write or RecordedOperationKind.SetLength;
@@ -75,6 +79,7 @@ public sealed record RecordedOperation(
         RecordedOperationKind.CreateHardLink => $"#{Index} CreateHardLink {Path} -> {TargetPath}",
         RecordedOperationKind.SetXattr or RecordedOperationKind.RemoveXattr => $"#{Index} {Kind} {Path} {Label}",
         RecordedOperationKind.Marker => $"#{Index} Marker {Label}",
+        RecordedOperationKind.SyncAll => $"#{Index} SyncAll",
         _ => $"#{Index} {Kind} {Path}",
     };
 }

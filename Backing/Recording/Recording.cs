@@ -33,7 +33,7 @@ public sealed class Recording
         }
     }
 
-    /// <summary>Indices of every durability point (file or directory fsync), in order.</summary>
+    /// <summary>Indices of every durability point (file or directory fsync, syncfs of the store), in order.</summary>
     public IReadOnlyList<int> DurabilityPoints =>
         Operations.Where(o => o.IsDurabilityPoint).Select(o => o.Index).ToArray();
 

@@ -155,6 +155,13 @@ public sealed class RecordingBackingStore : IBackingStore
         () => _inner.SyncDirectory(path),
         i => new RecordedOperation(i, RecordedOperationKind.SyncDirectory, path));
 
+    /// <summary>The inner store's: the recorder flushes as a whole exactly when what it wraps can.</summary>
+    public bool CanSyncAll => _inner.CanSyncAll;
+
+    public void SyncAll() => Mutate(
+        _inner.SyncAll,
+        i => new RecordedOperation(i, RecordedOperationKind.SyncAll, ""));
+
     public BackingStatistics GetStatistics() => _inner.GetStatistics();
 
     public IDisposable AcquireExclusiveLock(string path)

@@ -96,6 +96,14 @@ public static class RecordingReplayer
             case RecordedOperationKind.SyncDirectory:
                 target.SyncDirectory(op.Path);
                 break;
+            case RecordedOperationKind.SyncAll:
+                // A target that cannot flush as a whole still gets every change: only its own durability differs,
+                // and a replayed state is judged by its content.
+                if (target.CanSyncAll)
+                {
+                    target.SyncAll();
+                }
+                break;
             case RecordedOperationKind.Marker:
                 break;
             default:

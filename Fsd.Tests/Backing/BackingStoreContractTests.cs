@@ -86,6 +86,23 @@ public abstract class BackingStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void SyncAll_is_offered_on_linux_and_changes_nothing_visible()
+    {
+        Store.CreateDirectory("d");
+        WriteFile("d/f", "content");
+        Store.CreateHardLink("d/f", "g");
+        Store.SetXattr("g", "k", "v"u8);
+        var before = BackingTree.Capture(Store);
+        // Every store here can (the directory store through syncfs, which only Linux has); the recorder forwards.
+        var store = Store is RecordingBackingStore recorder ? recorder.Inner : Store;
+        Assert.Equal(OperatingSystem.IsLinux() || store is not DirectoryBackingStore, Store.CanSyncAll);
+        Store.SyncAll();
+        Store.SyncAll();
+        Assert.Equal(before, BackingTree.Capture(Store));
+        Assert.Equal("content", ReadFile("g"));
+    }
+
+    [Fact]
     public void Root_exists_as_an_empty_directory()
     {
         var root = Store.TryGetEntry("");

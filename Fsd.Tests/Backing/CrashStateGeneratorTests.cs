@@ -81,9 +81,9 @@ public sealed class CrashStateGeneratorTests
     [Fact]
     public void Weak_states_drop_only_unflushed_writes_and_keep_metadata_in_order()
     {
-        RecordSmallWorkload();
+        var (flush, _) = RecordSmallWorkload();
         var ops = _recorder.Recording.Operations;
-        var unflushed = ops.Where(o => o.Kind == RecordedOperationKind.Write && o.Index > 2).Select(o => o.Index).ToHashSet();
+        var unflushed = ops.Where(o => o.Kind == RecordedOperationKind.Write && o.Index > flush).Select(o => o.Index).ToHashSet();
         var weak = new CrashStateGenerator(_recorder.Recording, new CrashStateOptions { WeakStatesPerCut = 20 })
             .Enumerate().Where(s => s.Kind == CrashStateKind.WeakPersistence).ToList();
         Assert.NotEmpty(weak);
@@ -91,14 +91,21 @@ public sealed class CrashStateGeneratorTests
         foreach (var state in weak)
         {
             Assert.NotEmpty(state.DroppedWrites);
-            Assert.All(state.DroppedWrites, i => Assert.Contains(i, unflushed));
+            // While the fsync has not returned, the write it covers may still be lost; once it has, only later ones.
+            var droppable = state.CutIndex <= flush ? new HashSet<int> { ops[1].Index } : unflushed;
+            Assert.All(state.DroppedWrites, i => Assert.Contains(i, droppable));
             var metadata = state.Operations.Where(o => o.Kind != RecordedOperationKind.Write).Select(o => o.Index);
             Assert.Equal(ops.Take(state.CutIndex).Where(o => o.Kind != RecordedOperationKind.Write).Select(o => o.Index), metadata);
-            Assert.Contains(ops[1].Index, state.Operations.Select(o => o.Index)); // the flushed write
-            contents.Add(Content(state.Materialize(), "g"));
+            if (state.CutIndex > flush)
+            {
+                Assert.Contains(ops[1].Index, state.Operations.Select(o => o.Index)); // the flushed write
+            }
+            var store = state.Materialize();
+            contents.Add(Content(store, "g") ?? Content(store, "f"));
         }
-        // The flushed "aaaa" always survives; "bb" and "cc" may each be lost.
-        Assert.Subset(new HashSet<string?> { "aaaa", "bbaa", "aaaacc" }, contents);
+        // Cut at the fsync: "aaaa" may be lost. After it the flushed "aaaa" always survives; "bb" and "cc" may each be lost.
+        Assert.Subset(new HashSet<string?> { "", "aaaa", "bbaa", "aaaacc" }, contents);
+        Assert.Contains("", contents);
         Assert.Contains("aaaa", contents);
     }
 
@@ -224,5 +231,56 @@ public sealed class CrashStateGeneratorTests
         var strict = materialized.CloneDurableState();
         Assert.Equal("data", Content(strict, "f"));
         Assert.Null(strict.TryGetEntry("g"));
+    }
+
+    [Fact]
+    public void A_SyncAll_makes_every_earlier_write_of_every_file_durable_and_later_ones_stay_droppable()
+    {
+        using (var f = _recorder.OpenFile("f", BackingOpenMode.CreateNew))
+        using (var g = _recorder.OpenFile("g", BackingOpenMode.CreateNew))
+        {
+            f.Write(0, "ff"u8);
+            g.Write(0, "gg"u8);
+            _recorder.SyncAll();
+            f.Write(2, "FF"u8);
+        }
+        var ops = _recorder.Recording.Operations;
+        var syncAll = Assert.Single(ops, o => o.Kind == RecordedOperationKind.SyncAll).Index;
+        Assert.Contains(syncAll, _recorder.Recording.DurabilityPoints);
+        var covered = ops.Where(o => o.Kind == RecordedOperationKind.Write && o.Index < syncAll).Select(o => o.Index).ToList();
+        var later = Assert.Single(ops, o => o.Kind == RecordedOperationKind.Write && o.Index > syncAll).Index;
+        Assert.Equal(2, covered.Count);
+
+        var states = new CrashStateGenerator(_recorder.Recording, new CrashStateOptions { Exhaustive = true }).Enumerate().ToList();
+        var after = states.Where(s => s.CutIndex > syncAll).ToList();
+        Assert.NotEmpty(after);
+        foreach (var state in after)
+        {
+            Assert.Subset(state.Operations.Select(o => o.Index).ToHashSet(), covered.ToHashSet());
+            var store = state.Materialize();
+            Assert.Equal("gg", Content(store, "g"));
+            Assert.Contains(Content(store, "f"), new[] { "ff", "ffFF" });
+        }
+        // The write after the SyncAll may be lost; the ones it covered may be lost only while it has not returned.
+        Assert.Contains(after, s => s.DroppedWrites.Contains(later));
+        Assert.Contains(states, s => s.Kind == CrashStateKind.WeakPersistence && s.CutIndex == syncAll
+                                     && s.DroppedWrites.Intersect(covered).Any());
+    }
+    [Fact]
+    public void Weak_states_are_taken_both_before_and_after_every_durability_point()
+    {
+        using (var file = _recorder.OpenFile("f", BackingOpenMode.CreateNew))
+        {
+            file.Write(0, "a"u8);
+            file.Flush();
+            file.Write(1, "b"u8);
+            _recorder.SyncAll();
+            file.Write(2, "c"u8);
+        }
+        var points = _recorder.Recording.DurabilityPoints;
+        var weakCuts = new CrashStateGenerator(_recorder.Recording, new CrashStateOptions { WeakStatesPerCut = 8 }).Enumerate()
+            .Where(s => s.Kind == CrashStateKind.WeakPersistence).Select(s => s.CutIndex).ToHashSet();
+        // Before each point one write is unflushed ("a", then "b"); right after each nothing is, so no state there.
+        Assert.Equal(new HashSet<int> { points[0], points[1], _recorder.Recording.Count }, weakCuts);
     }
 }

@@ -13,6 +13,39 @@ public class InMemoryBackingStoreTests : BackingStoreContractTests
     public void Steady_state_file_io_allocates_nothing() => AssertSteadyStateFileIoAllocatesNothing();
 
     [Fact]
+    public void SyncAll_makes_every_completed_change_durable_and_nothing_after_it()
+    {
+        var store = new InMemoryBackingStore();
+        store.CreateDirectory("d");
+        store.CreateDirectory("d/e");
+        using (var file = store.OpenFile("d/e/f", BackingOpenMode.CreateNew))
+        {
+            file.Write(0, "data"u8);
+        }
+        store.CreateHardLink("d/e/f", "g");
+        store.Rename("d/e/f", "d/f2", replace: false);
+        store.SetXattr("g", "k", "v"u8);
+        store.SetMode("d", UnixMode.UserRead | UnixMode.UserWrite | UnixMode.UserExecute);
+        Assert.Empty(store.CloneDurableState().ListDirectory("")); // nothing synced: a power cut leaves nothing
+
+        Assert.True(store.CanSyncAll);
+        store.SyncAll();
+        var durable = store.CloneDurableState();
+        Assert.Equal(BackingTree.Capture(store), BackingTree.Capture(durable));
+
+        using (var file = store.OpenFile("g", BackingOpenMode.OpenReadWrite))
+        {
+            file.Write(4, "more"u8);
+        }
+        store.DeleteFile("d/f2");
+        store.RemoveXattr("g", "k");
+        var cut = store.CloneDurableState();
+        Assert.Equal(BackingTree.Capture(durable), BackingTree.Capture(cut));
+        using var survivor = cut.OpenFile("d/f2", BackingOpenMode.OpenRead);
+        Assert.Equal(4, survivor.Length);
+    }
+
+    [Fact]
     public void Clock_sets_every_time()
     {
         var now = new DateTime(2020, 5, 6, 7, 8, 9, DateTimeKind.Utc);

@@ -195,4 +195,27 @@ public sealed class RecordingTests
         Recording.ApplyAllTo(replica);
         Assert.Equal(BackingTree.Capture(_recorder), BackingTree.Capture(replica));
     }
+    [Fact]
+    public void SyncAll_is_recorded_as_a_durability_point_and_replayed()
+    {
+        Assert.True(_recorder.CanSyncAll);
+        _recorder.CreateDirectory("d");
+        using (var file = _recorder.OpenFile("d/f", BackingOpenMode.CreateNew))
+        {
+            file.Write(0, "abc"u8);
+        }
+        _recorder.SyncAll();
+        var op = Recording.Operations[^1];
+        Assert.Equal(RecordedOperationKind.SyncAll, op.Kind);
+        Assert.True(op.IsDurabilityPoint);
+        Assert.Equal(op.Index, Recording.DurabilityPoints[^1]);
+        Assert.Equal($"#{op.Index} SyncAll", op.ToString());
+
+        // The replay flushes the target as a whole too: what it made durable survives a power cut of the replica.
+        var replica = new InMemoryBackingStore();
+        Recording.ApplyAllTo(replica);
+        var durable = replica.CloneDurableState();
+        Assert.Equal(BackingTree.Capture(_recorder), BackingTree.Capture(durable));
+        Assert.Equal("abc", Content(durable, "d/f"));
+    }
 }
