@@ -5,8 +5,8 @@ namespace Layered.Fsd;
 /// <summary>
 /// syncfs(2) of the file system that holds a folder: every dirty page and inode of that file system reaches the disk
 /// in one call and one journal commit, where fsyncing N files costs N commits. Adoption uses it to make a whole batch
-/// of encrypted copies durable before any of them replaces its original, and a checkpoint of many files to make all
-/// their data durable before their headers, then the headers (Volume.Sync.cs). Linux only.
+/// of encrypted copies durable before any of them replaces its original (Adoption/BatchedEncryption.cs). Checkpoints
+/// use the store's own flush instead (<see cref="Layered.Backing.IBackingStore.SyncAll"/>, Volume.Sync.cs). Linux only.
 /// Open it BEFORE writing what it must make durable: syncfs reports the write-back errors of the file system since
 /// its descriptor was opened (Linux 5.8 and later), so an error in background write-back of a copy is not missed.
 /// </summary>

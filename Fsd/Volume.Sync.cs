@@ -5,18 +5,34 @@ using Microsoft.Extensions.Logging;
 namespace Layered.Fsd;
 
 // Making nodes' states durable in their own headers: one node at a time (fsync, checkpoint of a few nodes), or a
-// whole checkpoint at once with two syncfs(2) calls instead of two fsyncs per file.
+// whole checkpoint at once with two flushes of the whole store (syncfs(2)) instead of two fsyncs per file.
 public sealed partial class Volume
 {
     /// <summary>Dirty files from which a checkpoint flushes the backing file system as a whole rather than file by
     /// file: below it, syncfs would write back other programs' dirty data for the sake of a few files.</summary>
     private const int FileSystemSyncMinimumFiles = 16;
 
-    private FileSystemSync? _fileSystemSync;
     private long _batchedCheckpoints;
 
     /// <summary>Checkpoints that flushed the backing file system as a whole (diagnostics and tests).</summary>
     public long BatchedCheckpoints => Interlocked.Read(ref _batchedCheckpoints);
+
+    /// <summary>
+    /// Test-only mutation for the crash harness's self-check: the batched checkpoint skips its first store flush,
+    /// so headers may become durable before the data they claim. Never set outside tests.
+    /// </summary>
+    internal bool SkipBatchedDataSync
+    {
+        get => _skipBatchedDataSync;
+        set
+        {
+            if (value)
+                Log.LogWarning("Engine test switch set: batched checkpoints skip their data flush");
+            _skipBatchedDataSync = value;
+        }
+    }
+
+    private bool _skipBatchedDataSync;
 
     /// <summary>What a sync captured of a node under its monitor: the header it will write once the data is durable.</summary>
     private readonly record struct SyncCapture(FileNode Node, IBackingFile File, long Eof, long Vdl, long SizeLsn, long ModCount);
@@ -44,16 +60,15 @@ public sealed partial class Volume
 
     /// <summary>
     /// A checkpoint's syncs of many files at once, in the order <see cref="SyncNode"/> keeps for each: every file's
-    /// held overwrites written, all data made durable by one syncfs, every header written, all headers made durable
-    /// by a second syncfs. Two file system commits instead of two fsyncs (two commits) per file. Only on the real
-    /// folder on Linux, where syncfs exists; the recording and in-memory stores see per-file fsyncs.
+    /// held overwrites written, all data made durable by one flush of the whole store, every header written, all
+    /// headers made durable by a second flush. Two file system commits instead of two fsyncs (two commits) per
+    /// file. Wherever the store offers <see cref="IBackingStore.SyncAll"/>: the real folder on Linux (syncfs, its
+    /// descriptor opened with the store so earlier write-back errors are reported), the in-memory store, and the
+    /// recorder over either, so the crash harness sees this path too.
     /// </summary>
     private bool TrySyncNodesTogether(IReadOnlyList<FileNode> nodes)
     {
-        // Opened at mount only for the real folder on Linux (OpenFileSystemSync), and kept: syncfs reports the
-        // write-back errors of the file system since its descriptor was opened, so one opened now would miss an
-        // error in the background write-back of earlier data.
-        if (_fileSystemSync is not { } sync)
+        if (!Store.CanSyncAll)
             return false;
         int dirty = 0;
         foreach (var node in nodes)
@@ -70,7 +85,8 @@ public sealed partial class Volume
             WriteBackPending(node);
             captures.Add(capture);
         }
-        sync.Sync();
+        if (!_skipBatchedDataSync)
+            Store.SyncAll();
         var written = new List<(SyncCapture Capture, DateTime? LastWrite)>(captures.Count);
         var lost = new HashSet<FileNode>();
         foreach (var capture in captures)
@@ -80,7 +96,7 @@ public sealed partial class Volume
             else
                 lost.Add(capture.Node);
         }
-        sync.Sync();
+        Store.SyncAll();
         foreach (var (capture, lastWrite) in written)
             CompleteSync(capture, lastWrite);
         foreach (var node in nodes)
@@ -88,21 +104,6 @@ public sealed partial class Volume
                 ReleaseIfUnused(node);
         Interlocked.Increment(ref _batchedCheckpoints);
         return true;
-    }
-
-    /// <summary>Opens the file system flush for the volume's lifetime (see <see cref="TrySyncNodesTogether"/>).</summary>
-    private void OpenFileSystemSync()
-    {
-        if (ReadOnly || Store is not DirectoryBackingStore || !FileSystemSync.IsAvailableFor(Store.Location))
-            return;
-        try
-        {
-            _fileSystemSync = FileSystemSync.Open(Store.Location);
-        }
-        catch (IOException e)
-        {
-            Log.LogWarning(e, "Checkpoints will fsync file by file: the backing folder could not be opened for syncfs");
-        }
     }
 
     /// <summary>Waits for writes in flight, then captures what the header will say; null when nothing needs it.</summary>

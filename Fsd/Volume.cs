@@ -56,7 +56,6 @@ public sealed partial class Volume : IDisposable
         ReadOnly = options.ReadOnly;
         if (Switches.AnySet)
             Log.LogWarning("Engine test switches are set: ordering guarantees are deliberately broken");
-        OpenFileSystemSync();
         if (options.CheckpointInterval > TimeSpan.Zero)
             _checkpointTimer = new Timer(_ => TimedCheckpoint(), null, options.CheckpointInterval, options.CheckpointInterval);
     }
@@ -270,7 +269,6 @@ public sealed partial class Volume : IDisposable
         foreach (var node in Nodes.Snapshot())
             DisposeNodeResources(node);
         Journal.Dispose();
-        _fileSystemSync?.Dispose();
         _vaultLock.Dispose();
     }
 

@@ -57,7 +57,9 @@ internal sealed class CrashHarness : IDisposable
             RecoverySwitches = recovery ?? new RecoveryTestSwitches(),
         });
 
-    public RecordedWorkload Record(string name, IReadOnlyList<WorkloadOp> ops, bool atomicRewrites = true)
+    /// <param name="prepare">Called with the mounted volume before the first step (e.g. to set a test-only
+    /// mutation, or to keep the volume for its counters).</param>
+    public RecordedWorkload Record(string name, IReadOnlyList<WorkloadOp> ops, bool atomicRewrites = true, Action<Volume>? prepare = null)
     {
         var store = new RecordingBackingStore(new InMemoryBackingStore());
         Volume.InitializeStore(store, JournalOptions, NullLoggerFactory.Instance);
@@ -66,6 +68,7 @@ internal sealed class CrashHarness : IDisposable
         var model = new ModelFileSystem();
         var snapshots = new List<ModelSnapshot> { model.Snapshot() };
         var volume = Mount(store, atomicRewrites);
+        prepare?.Invoke(volume);
         var ctx = new WorkloadContext(volume);
         try
         {
