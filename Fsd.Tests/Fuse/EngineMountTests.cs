@@ -160,6 +160,18 @@ public sealed class EngineMountTests : IDisposable
     }
 
     [Fact]
+    public void AWriteWithoutCapFsetidClearsTheSetuidBit()
+    {
+        // As on ext4: a writer without CAP_FSETID (here root with it dropped from its bounding set) clears set-user-ID,
+        // also when writeback caching sends the data to the file system later.
+        MustRun($"echo hi > {_mount}/setuid && chmod 4755 {_mount}/setuid");
+        Assert.Equal("4755", Run($"stat -c %a {_mount}/setuid").Output.Trim());
+        MustRun($"setpriv --bounding-set=-fsetid sh -c 'echo more >> {_mount}/setuid' && sync");
+        Assert.Equal("755", Run($"stat -c %a {_mount}/setuid").Output.Trim());
+        Assert.Equal("hi\nmore\n", File.ReadAllText(Path.Combine(_mount, "setuid")));
+    }
+
+    [Fact]
     public void UnlinkedFileStaysReadableByTheProcessHoldingIt()
     {
         MustRun($"echo still-here > {_mount}/held");
