@@ -41,6 +41,12 @@ public sealed partial class Volume
 
     internal bool AtomicChunkRewrites => _options.AtomicChunkRewrites && !Switches.DisableChunkRangeLocks;
 
+    /// <summary>Makes a node's pending set on its first overwrite (a method group cached once, not a closure per write).</summary>
+    private ConditionalWeakTable<FileNode, PendingChunkWrites>.CreateValueCallback NewPendingSet =>
+        _newPendingSet ??= _ => new PendingChunkWrites(_pendingBytes, PendingArrays);
+
+    private ConditionalWeakTable<FileNode, PendingChunkWrites>.CreateValueCallback? _newPendingSet;
+
     /// <summary>The node's pending overwrites, or null when it never had any.</summary>
     private PendingChunkWrites? PendingOf(FileNode node) => _pending.TryGetValue(node, out var p) ? p : null;
 
@@ -63,7 +69,7 @@ public sealed partial class Volume
             // The size in the record is the node's size at this LSN: recovery may take it as the file's state.
             long lsn = Append(new ChunkImageRecord(node.FileId.ToUInt128(), node.Path ?? "", chunk, image, node.Eof, node.Vdl));
             node.LastLsn = Math.Max(node.LastLsn, lsn);
-            _pending.GetValue(node, _ => new PendingChunkWrites(_pendingBytes, PendingArrays)).Put(chunk, stored, lsn);
+            _pending.GetValue(node, NewPendingSet).Put(chunk, stored, lsn);
         }
         if (_pendingBytes.Bytes > PendingVolumeCheckpointThreshold)
             QueueBackgroundCheckpoint();
