@@ -58,7 +58,7 @@ internal sealed class BatchedEncryption : IDisposable
     {
         _volume = volume;
         _log = log;
-        _syncFileSystem = durability == BatchDurability.SyncFileSystem && FileSystemSync.IsAvailableFor(volume.Store.Location);
+        _syncFileSystem = durability == BatchDurability.SyncFileSystem && volume.Store.CanSyncAll;
         _converted = converted;
         _deferred = deferred;
         _failures = failures;
@@ -121,7 +121,8 @@ internal sealed class BatchedEncryption : IDisposable
     private Prepared Prepare(ConversionItem[] items)
     {
         var store = _volume.Store;
-        var batch = new Prepared(items, _syncFileSystem ? FileSystemSync.Open(store.Location) : null); // before any copy is written
+        // The store's flush reports write-back errors since the store was opened, so one in a copy is not missed.
+        var batch = new Prepared(items);
         Parallel.For(0, items.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             if (_cancel.IsCancellationRequested)
@@ -151,17 +152,16 @@ internal sealed class BatchedEncryption : IDisposable
     /// <summary>Puts the prepared copies in place durably (see the class summary).</summary>
     private void Complete(Prepared batch)
     {
-        var fileSystem = batch.FileSystem;
         WaitForClosing(); // the last batch's originals: bounds the handles held to two batches'
         var originals = new List<IBackingFile>(batch.Items.Length);
         try
         {
             var items = batch.Items;
-            if (fileSystem is not null)
+            if (_syncFileSystem)
             {
                 try
                 {
-                    fileSystem.Sync();
+                    _volume.Store.SyncAll();
                 }
                 catch (IOException e)
                 {
@@ -212,8 +212,8 @@ internal sealed class BatchedEncryption : IDisposable
                     _failures.Add(new ConversionFailure("/" + item.PlainPath, e.Message));
                 }
             }
-            if (fileSystem is not null && touched.Count > 1)
-                fileSystem.Sync();
+            if (_syncFileSystem && touched.Count > 1)
+                _volume.Store.SyncAll();
             else
                 foreach (var dir in touched)
                     _volume.Store.SyncDirectory(dir);
@@ -222,7 +222,7 @@ internal sealed class BatchedEncryption : IDisposable
         }
         finally
         {
-            Abandon(batch); // whatever an error left unplaced; closes the file system handle
+            Abandon(batch); // whatever an error left unplaced
             // The last close of a replaced original frees its blocks: done on the pool, while the next batch goes on.
             var closing = originals.ToArray();
             _closing = Task.Run(() => Parallel.ForEach(closing, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, f => f.Dispose()));
@@ -255,14 +255,12 @@ internal sealed class BatchedEncryption : IDisposable
                 _log.LogWarning(e, "Could not remove the temporary '/{Path}'; recovery removes it at the next mount", copy.TempPath);
             }
         }
-        batch.FileSystem?.Dispose();
     }
 
     /// <summary>A batch whose copies are written: one slot per file (a copy, an error, or a hard-link group).</summary>
-    private sealed class Prepared(ConversionItem[] items, FileSystemSync? fileSystem)
+    private sealed class Prepared(ConversionItem[] items)
     {
         public readonly ConversionItem[] Items = items;
-        public readonly FileSystemSync? FileSystem = fileSystem;
         public readonly EncryptedCopy?[] Copies = new EncryptedCopy?[items.Length];
         public readonly string?[] Errors = new string?[items.Length];
         public readonly bool[] LinkGroups = new bool[items.Length];
