@@ -151,26 +151,23 @@ public sealed partial class Volume
         }
         try
         {
-            var entry = Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
+            var entry = Created();
             // A new object already belongs to the mount's own user and group (or the directory's group); only a
             // request for another owner costs a chown.
-            if (request.Uid >= 0 && request.Uid != entry.Uid || request.Gid >= 0 && request.Gid != entry.Gid)
-            {
+            bool chown = request.Uid >= 0 && request.Uid != entry.Uid || request.Gid >= 0 && request.Gid != entry.Gid;
+            if (chown)
                 Store.SetOwner(storePath, request.Uid, request.Gid);
-                entry = Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
-            }
             if (_options.NtMetadata)
-            {
                 StoreNtMetadata(storePath, request.Attributes | (request.Directory ? NtAttributes.None : NtAttributes.Archive), now);
-                entry = Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
-            }
-            return entry;
+            return chown || _options.NtMetadata ? Created() : entry;
         }
         catch
         {
             created?.File.Dispose();
             throw;
         }
+
+        BackingEntry Created() => Store.TryGetEntry(storePath) ?? throw new FsException(FsStatus.IoError, p, "Created object vanished");
     }
 
     /// <summary>FILE_OVERWRITE(_IF) and FILE_SUPERSEDE on an existing file: data gone, attributes merged (overwrite)

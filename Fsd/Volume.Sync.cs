@@ -17,23 +17,6 @@ public sealed partial class Volume
     /// <summary>Checkpoints that flushed the backing file system as a whole (diagnostics and tests).</summary>
     public long BatchedCheckpoints => Interlocked.Read(ref _batchedCheckpoints);
 
-    /// <summary>
-    /// Test-only mutation for the crash harness's self-check: the batched checkpoint skips its first store flush,
-    /// so headers may become durable before the data they claim. Never set outside tests.
-    /// </summary>
-    internal bool SkipBatchedDataSync
-    {
-        get => _skipBatchedDataSync;
-        set
-        {
-            if (value)
-                Log.LogWarning("Engine test switch set: batched checkpoints skip their data flush");
-            _skipBatchedDataSync = value;
-        }
-    }
-
-    private bool _skipBatchedDataSync;
-
     /// <summary>What a sync captured of a node under its monitor: the header it will write once the data is durable.</summary>
     private readonly record struct SyncCapture(FileNode Node, IBackingFile File, long Eof, long Vdl, long SizeLsn, long ModCount);
 
@@ -85,7 +68,7 @@ public sealed partial class Volume
             WriteBackPending(node);
             captures.Add(capture);
         }
-        if (!_skipBatchedDataSync)
+        if (!RecoverySwitches.SkipBatchedDataFlush)
             Store.SyncAll();
         var written = new List<(SyncCapture Capture, DateTime? LastWrite)>(captures.Count);
         var lost = new HashSet<FileNode>();

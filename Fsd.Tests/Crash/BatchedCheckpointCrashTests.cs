@@ -84,7 +84,7 @@ public sealed class BatchedCheckpointCrashTests(ITestOutputHelper output) : ICla
         using var harness = new CrashHarness();
         Volume? volume = null;
         var recorded = harness.Record("batched-checkpoint-no-data-flush", Workload(),
-            prepare: v => { volume = v; v.SkipBatchedDataSync = true; });
+            mutations: new RecoveryTestSwitches { SkipBatchedDataFlush = true }, prepare: v => volume = v);
         Assert.Equal(1, volume!.BatchedCheckpoints);
         Assert.Single(recorded.Recording.Operations, o => o.Kind == RecordedOperationKind.SyncAll);
 

@@ -57,9 +57,10 @@ internal sealed class CrashHarness : IDisposable
             RecoverySwitches = recovery ?? new RecoveryTestSwitches(),
         });
 
-    /// <param name="prepare">Called with the mounted volume before the first step (e.g. to set a test-only
-    /// mutation, or to keep the volume for its counters).</param>
-    public RecordedWorkload Record(string name, IReadOnlyList<WorkloadOp> ops, bool atomicRewrites = true, Action<Volume>? prepare = null)
+    /// <param name="mutations">Test-only mutations of the recorded volume (a checkpoint flush taken away).</param>
+    /// <param name="prepare">Called with the mounted volume before the first step (e.g. to keep it for its counters).</param>
+    public RecordedWorkload Record(string name, IReadOnlyList<WorkloadOp> ops, bool atomicRewrites = true,
+        RecoveryTestSwitches? mutations = null, Action<Volume>? prepare = null)
     {
         var store = new RecordingBackingStore(new InMemoryBackingStore());
         Volume.InitializeStore(store, JournalOptions, NullLoggerFactory.Instance);
@@ -67,7 +68,7 @@ internal sealed class CrashHarness : IDisposable
         store.Mark("initialized");
         var model = new ModelFileSystem();
         var snapshots = new List<ModelSnapshot> { model.Snapshot() };
-        var volume = Mount(store, atomicRewrites);
+        var volume = Mount(store, atomicRewrites, mutations);
         prepare?.Invoke(volume);
         var ctx = new WorkloadContext(volume);
         try

@@ -5,8 +5,8 @@ using System.Runtime.CompilerServices;
 namespace Layered.Fsd;
 
 /// <summary>
-/// Mutations of recovery for the crash harness's self-check: with one redo kind disabled, the harness must report
-/// violations, which proves it can fail. Never set outside tests.
+/// Mutations for the crash harness's self-check: with one redo kind or one checkpoint flush taken away, the harness
+/// must report violations, which proves it can fail. Never set outside tests.
 /// </summary>
 internal sealed class RecoveryTestSwitches
 {
@@ -15,4 +15,8 @@ internal sealed class RecoveryTestSwitches
 
     /// <summary>Do not apply journaled sizes newer than the header (keep the header's EOF and VDL).</summary>
     public bool SkipSizeRedo { get; init; }
+
+    /// <summary>A batched checkpoint skips its first store flush, so headers may become durable before the data they
+    /// claim.</summary>
+    public bool SkipBatchedDataFlush { get; init; }
 }

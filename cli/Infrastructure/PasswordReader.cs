@@ -63,21 +63,12 @@ public sealed class PasswordReader
         // Echo is off before the prompt appears; the terminal hands over the line when Enter is pressed.
         _console.Error.Write(prompt);
         _console.Error.Flush();
-        byte[] buffer = GC.AllocateArray<byte>(MaxLength, pinned: true);
         try
         {
-            int length = TerminalEcho.ReadLine(buffer);
-            if (length < 0)
-                throw new UsageException($"no password typed ({prompt.TrimEnd(' ', ':')}): end of input");
-            if (length > 0 && buffer[length - 1] == '\r')
-                length--;
-            if (length == 0)
-                throw new UsageException("the password must not be empty");
-            return new Password(buffer.AsSpan(0, length));
+            return ReadLine(prompt, TerminalEcho.ReadByte);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(buffer);
             _console.Error.WriteLine();
         }
     }
@@ -95,7 +86,10 @@ public sealed class PasswordReader
         throw new UsageException("the passwords do not match");
     }
 
-    private Password ReadLineFromInput(string prompt)
+    private Password ReadLineFromInput(string prompt) => ReadLine(prompt, _console.Input.ReadByte);
+
+    /// <summary>One line of bytes from <paramref name="readByte"/> (-1 at end of input), without its line ending.</summary>
+    private static Password ReadLine(string prompt, Func<int> readByte)
     {
         byte[] buffer = GC.AllocateArray<byte>(MaxLength + 2, pinned: true);
         try
@@ -104,7 +98,7 @@ public sealed class PasswordReader
             bool sawAny = false;
             while (true)
             {
-                int b = _console.Input.ReadByte();
+                int b = readByte();
                 if (b < 0)
                     break;
                 sawAny = true;

@@ -57,26 +57,17 @@ internal sealed unsafe class TerminalEcho : IDisposable
         return guard;
     }
 
-    /// <summary>
-    /// Reads one line straight from descriptor 0 into <paramref name="line"/> (without its newline): the runtime's
-    /// stdin stream edits and echoes terminal input itself. Returns the length, or -1 at end of input.
-    /// </summary>
-    public static int ReadLine(Span<byte> line)
+    /// <summary>One byte straight from descriptor 0, or -1 at end of input: the runtime's stdin stream edits and
+    /// echoes terminal input itself.</summary>
+    public static int ReadByte()
     {
-        int length = 0;
         byte b;
         while (true)
         {
             nint n = read(StandardInput, &b, 1);
             if (n < 0 && Marshal.GetLastPInvokeError() == 4) // EINTR
                 continue;
-            if (n <= 0)
-                return length == 0 ? -1 : length;
-            if (b == (byte)'\n')
-                return length;
-            if (length == line.Length)
-                throw new UsageException($"the password is longer than {line.Length} bytes");
-            line[length++] = b;
+            return n == 1 ? b : -1;
         }
     }
 

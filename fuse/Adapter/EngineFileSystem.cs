@@ -169,13 +169,13 @@ public sealed class EngineFileSystem : IFuseFileSystem
             ? CreateDisposition.Overwrite : CreateDisposition.Open;
         var (access, append) = HandleModeOf(file.Flags);
         var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = disposition, Access = access, NonDirectory = true },
-            out var handle, out _, out _);
+            out var handle, out var info, out _);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
         // libfuse's path API gives every hard-link name its own kernel inode, and under writeback caching each
         // keeps its own page cache: I/O on a file with several names bypasses the cache, so every name reads
         // what any other wrote (docs/architecture.md, "FUSE host").
-        if (_writebackCache && _volume.GetInfo(handle!, out var info) == FsStatus.Success && info.LinkCount > 1)
+        if (_writebackCache && info.LinkCount > 1)
             file.DirectIo = true;
         file.Handle = Register(handle!, append);
         return 0;
