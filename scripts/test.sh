@@ -9,7 +9,11 @@ scripts/install-deps.sh
 dotnet build Layered.sln -c Release
 log=$(mktemp)
 status=0
-dotnet test Layered.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# No test takes more than about a minute here: one that runs for 10 is hung (a lost wake-up, a mount that never
+# answers). The blame collector then names it and ends its test host, so the run fails in bounded time instead
+# of hanging until CI's own limit with nothing said.
+dotnet test Layered.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" \
+  --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 | tee "$log" || status=$?
 # dotnet test ends each assembly with "Total tests: N" then "     Passed: N" / "     Failed: N" / "    Skipped: N".
 read -r passed failed skipped < <(grep -E '^ *(Passed|Failed|Skipped): *[0-9]+ *$' "$log" |
   awk '$1=="Passed:"{p+=$2} $1=="Failed:"{f+=$2} $1=="Skipped:"{s+=$2} END {print p+0, f+0, s+0}')
