@@ -38,6 +38,13 @@ public sealed partial class Volume : IDisposable
     private long _orphanCounter;
     private int _retainedDirty;
     private int _checkpointQueued;
+    private long _checkpoints;
+    // The LSN the last checkpoint reached, kept here because the journal's own CheckpointLsn reads the superblock,
+    // whose writer holds it across an fsync: the append path must not wait for that.
+    private long _checkpointedUpTo;
+    // Recovery replays and appends before the volume is handed out; the journal bound does not apply then
+    // (recovery ends with its own checkpoint).
+    private volatile bool _recovering = true;
     private bool _disposed;
 
     private Volume(VolumeOptions options, IDisposable vaultLock, WriteAheadJournal journal)
@@ -114,6 +121,8 @@ public sealed partial class Volume : IDisposable
             journal = WriteAheadJournal.Open(options.Store, JournalDirectory, options.Journal, options.LoggerFactory.CreateLogger("Layered.Journal"));
             var volume = new Volume(options, vaultLock, journal);
             volume.Recovery = VolumeRecovery.Run(volume);
+            Volatile.Write(ref volume._checkpointedUpTo, journal.CheckpointLsn);
+            volume._recovering = false;
             log.LogInformation("Mounted vault {Location}: {Recovery}", options.Store.Location, volume.Recovery);
             return volume;
         }
@@ -141,8 +150,17 @@ public sealed partial class Volume : IDisposable
     {
         long lsn = Journal.Append(record);
         Switches.AppendObserver?.Invoke(lsn, record);
+        long bound = _options.JournalCheckpointBytes;
+        if (bound > 0 && lsn - Volatile.Read(ref _checkpointedUpTo) > bound && !_recovering)
+            QueueBackgroundCheckpoint();
         return lsn;
     }
+
+    /// <summary>Checkpoints completed since the volume was mounted (recovery's own included).</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Journal bytes appended since the last checkpoint's LSN.</summary>
+    public long JournalBytesSinceCheckpoint => Math.Max(0, Journal.TailLsn - Volatile.Read(ref _checkpointedUpTo));
 
     internal string StorePath(string plainPath) => Names.ToStorePath(plainPath);
 
@@ -204,13 +222,17 @@ public sealed partial class Volume : IDisposable
             {
                 Volatile.Write(ref _checkpointQueued, 0);
             }
-            // A close that crossed the bound while this ran found the flag set and queued nothing: look again
+            // A close or append that crossed a bound while this ran found the flag set and queued nothing: look again
             // (not after a failure, which would only fail again at once; the next close or timer retries).
-            if (done && !Volatile.Read(ref _disposed) && (Volatile.Read(ref _retainedDirty) >= _options.MaxRetainedDirtyNodes ||
-                                                  _pendingBytes.Bytes > PendingVolumeCheckpointThreshold))
+            if (done && !Volatile.Read(ref _disposed) && CheckpointBoundCrossed())
                 QueueBackgroundCheckpoint();
         }, null);
     }
+
+    private bool CheckpointBoundCrossed() =>
+        Volatile.Read(ref _retainedDirty) >= _options.MaxRetainedDirtyNodes ||
+        _pendingBytes.Bytes > PendingVolumeCheckpointThreshold ||
+        (_options.JournalCheckpointBytes > 0 && Journal.TailLsn - Volatile.Read(ref _checkpointedUpTo) > _options.JournalCheckpointBytes);
 
     /// <summary>
     /// Makes every effect of every record appended so far durable in the backing store (data, then headers),
@@ -231,6 +253,8 @@ public sealed partial class Volume : IDisposable
                 foreach (var node in nodes)
                     SyncNode(node, forCheckpoint: true);
             Journal.Checkpoint(upTo);
+            Volatile.Write(ref _checkpointedUpTo, upTo);
+            Interlocked.Increment(ref _checkpoints);
             Interlocked.Add(ref _retainedDirty, -counted);
         }
     }

@@ -211,6 +211,44 @@ public class DataPathTests
     [Theory]
     [InlineData(StoreKind.Memory)]
     [InlineData(StoreKind.Directory)]
+    public void SustainedOverwritesCheckpointOnceTheJournalGrowsPastItsBound(StoreKind kind)
+    {
+        const long bound = 256 << 10;
+        using var t = new TestVolume(kind, o => new VolumeOptions
+        {
+            Store = o.Store, Vault = o.Vault, CheckpointInterval = TimeSpan.Zero, JournalCheckpointBytes = bound,
+        });
+        var data = TestVolume.Pattern(64 << 10, 7);
+        var h = t.Open("hot");
+        t.Write(h, 0, data);
+        Assert.Equal(FsStatus.Success, t.Volume.Flush(h));
+        long before = t.Volume.Checkpoints;
+        // Each overwrite of a stored chunk journals the chunk's image: 600 of them append well over 2 MiB, far past
+        // the bound, with no timer and no other bound (one file's pending set stays under its own limits).
+        var random = new Random(3);
+        for (int i = 0; i < 600; i++)
+        {
+            int offset = random.Next(16) * 4096;
+            var block = TestVolume.Pattern(4096, 100 + i);
+            t.Write(h, offset, block);
+            block.CopyTo(data, offset);
+        }
+        // The checkpoint runs in the background: the writer never waits for it.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while ((t.Volume.Checkpoints == before || t.Volume.JournalBytesSinceCheckpoint > 2 * bound) && DateTime.UtcNow < until)
+            Thread.Sleep(10);
+        Assert.True(t.Volume.Checkpoints > before, "no checkpoint ran");
+        Assert.True(t.Volume.JournalBytesSinceCheckpoint <= 2 * bound,
+            $"{t.Volume.JournalBytesSinceCheckpoint} journal bytes since the last checkpoint (bound {bound})");
+        Assert.Equal(data, t.ReadAll(h));
+        t.Volume.Release(h);
+        t.Remount();
+        Assert.Equal(data, t.ReadFile("hot"));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
     public void StatOfClosedFilesStaysExactThroughChangesCheckpointsAndReplacement(StoreKind kind)
     {
         using var t = new TestVolume(kind);

@@ -29,6 +29,12 @@ public sealed class VolumeOptions
     /// <summary>Background checkpoint period; zero disables the timer (systematic tests drive checkpoints).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Journal bytes appended since the last checkpoint beyond which a background checkpoint runs. Without it
+    /// the journal grows for a whole <see cref="CheckpointInterval"/>: every overwrite of a stored chunk journals the
+    /// chunk's image, so 4 KiB random writes appended tens of MiB a second, and replay after a crash reads all of it.
+    /// Zero turns the bound off.</summary>
+    public long JournalCheckpointBytes { get; init; } = 64L << 20;
+
     /// <summary>The clock for times the engine sets (tests may fix it).</summary>
     public Func<DateTime> UtcNow { get; init; } = () => DateTime.UtcNow;
 
