@@ -72,8 +72,13 @@ public interface IFuseFileSystem
     /// <summary>statfs/statvfs of the volume.</summary>
     int GetFileSystemStatistics(in FuseRequestContext caller, ReadOnlySpan<byte> path, ref FileSystemStatistics statistics);
 
-    /// <summary>Called on each close(2) of a file descriptor (possibly several per open).</summary>
-    int Flush(in FuseRequestContext caller, ref FuseFileInfo file);
+    /// <summary>
+    /// Called on each close(2) of a file descriptor (possibly several per open). Optional: the default answers
+    /// -ENOSYS, after which the kernel sends no more FLUSH requests for the mount (one request fewer per close).
+    /// The kernel still writes back a file's dirty pages at close and reports their errors to close(2) itself;
+    /// only a file system with work of its own to do at each close needs this.
+    /// </summary>
+    int Flush(in FuseRequestContext caller, ref FuseFileInfo file) => -Errno.ENOSYS;
 
     /// <summary>Last close of an open file; the handle is dead afterwards. The result is ignored by the kernel.</summary>
     int Release(in FuseRequestContext caller, ref FuseFileInfo file);

@@ -52,6 +52,13 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         }
     }
 
+    /// <summary>Answer FLUSH as a file system that does not implement it (the interface's default, -ENOSYS).</summary>
+    public bool WithoutFlush { get; set; }
+
+    private int _flushCalls;
+
+    public int FlushCalls => Volatile.Read(ref _flushCalls);
+
     /// <summary>Makes Init throw, to test a file system that cannot start.</summary>
     public bool FailInit { get; init; }
 
@@ -441,7 +448,8 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
     public int Flush(in FuseRequestContext caller, ref FuseFileInfo file)
     {
         HostPathProbe.BreakChain();
-        return 0;
+        Interlocked.Increment(ref _flushCalls);
+        return WithoutFlush ? -Errno.ENOSYS : 0;
     }
 
     public int Release(in FuseRequestContext caller, ref FuseFileInfo file)

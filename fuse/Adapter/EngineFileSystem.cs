@@ -237,9 +237,6 @@ public sealed class EngineFileSystem : IFuseFileSystem
         return 0;
     }
 
-    public int Flush(in FuseRequestContext caller, ref FuseFileInfo file) =>
-        _open.ContainsKey(file.Handle) ? 0 : -Errno.EBADF;
-
     public int Release(in FuseRequestContext caller, ref FuseFileInfo file)
     {
         if (_open.TryRemove(file.Handle, out var f))
