@@ -52,6 +52,7 @@ public sealed unsafe class FuseHost : IDisposable
     {
         FileSystem = fileSystem;
         _options = options;
+        fileSystem.Configure(options);
         MountPoint = mountPoint;
         _logger = logger;
     }
@@ -338,7 +339,7 @@ public sealed unsafe class FuseHost : IDisposable
             "fsname=" + EscapeOption(_options.FileSystemName),
             "subtype=" + EscapeOption(_options.Subtype),
         };
-        if (_options.DefaultPermissions)
+        if (_options.KernelChecksPermissions)
         {
             mountOptions.Add("default_permissions");
         }

@@ -12,8 +12,23 @@ public sealed class FuseMountOptions
     /// <summary>Let users other than the mounting one in (-o allow_other; needs user_allow_other in /etc/fuse.conf for non-root).</summary>
     public bool AllowOther { get; init; }
 
-    /// <summary>Let the kernel check permissions from mode/uid/gid as ext4 would (-o default_permissions).</summary>
-    public bool DefaultPermissions { get; init; } = true;
+    /// <summary>
+    /// Let the kernel check permissions from mode/uid/gid as ext4 would (-o default_permissions). Null (the default)
+    /// means: only when users other than the mounting one can come in (<see cref="AllowOther"/>, or allow_other /
+    /// allow_root among <see cref="ExtraOptions"/>). Without them the kernel lets only the mounting user's processes
+    /// in, the same user the file system runs as, so the backing folder's own checks apply to what the file system
+    /// does for them, and the kernel's check would cost a GETATTR of the parent directory before most creates,
+    /// unlinks and opens. The file system is then told (<see cref="IFuseFileSystem.Configure"/>) to check what the
+    /// backing folder cannot: access(2) and opens of files it already holds open.
+    /// </summary>
+    public bool? DefaultPermissions { get; init; }
+
+    /// <summary>Whether the kernel checks permissions on this mount (see <see cref="DefaultPermissions"/>).</summary>
+    public bool KernelChecksPermissions => DefaultPermissions ?? (AllowOther || HasExtraOption("allow_other") ||
+                                                                  HasExtraOption("allow_root") || HasExtraOption("default_permissions"));
+
+    private bool HasExtraOption(string name) =>
+        ExtraOptions.SelectMany(o => o.Split(',')).Any(o => string.Equals(o.Trim(), name, StringComparison.Ordinal));
 
     /// <summary>Further -o options passed through to libfuse and the kernel (e.g. "max_read=131072").</summary>
     public IReadOnlyList<string> ExtraOptions { get; init; } = [];

@@ -19,6 +19,14 @@ public interface IFuseFileSystem
     /// <summary>Mount negotiation: inspect <see cref="FuseConnectionInfo.Capable"/>, adjust Want.</summary>
     void Init(ref FuseConnectionInfo connection);
 
+    /// <summary>
+    /// Called once, before mounting, with the options the host mounts with; in particular whether the kernel checks
+    /// permissions (<see cref="FuseMountOptions.KernelChecksPermissions"/>). Optional.
+    /// </summary>
+    void Configure(FuseMountOptions options)
+    {
+    }
+
     /// <summary>The file system is being torn down (after the last request).</summary>
     void Destroy();
 

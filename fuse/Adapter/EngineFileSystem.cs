@@ -8,7 +8,10 @@ namespace Layered.Fuse.Adapter;
 /// <summary>
 /// The POSIX adapter: each FUSE call becomes one engine call and an errno. No locking policy, size bookkeeping
 /// or crypto here (DESIGN §3): O_APPEND is the engine's Append mode, unlink of an open file is the engine's
-/// unlink, rename flags map to engine rename flags. Permission checks are the kernel's (default_permissions).
+/// unlink, rename flags map to engine rename flags. Permission checks are the kernel's (default_permissions) on
+/// mounts other users can enter; on the others the backing folder checks what the engine does as the caller's own
+/// user, and this adapter adds what it cannot see: access(2), and opens and truncates of a file the engine may
+/// already hold open (<see cref="CheckAccess"/>).
 /// </summary>
 public sealed class EngineFileSystem : IFuseFileSystem
 {
@@ -16,8 +19,39 @@ public sealed class EngineFileSystem : IFuseFileSystem
     private readonly ConcurrentDictionary<ulong, OpenFile> _open = new();
     private readonly ConcurrentDictionary<ulong, DirectoryListing> _directories = new();
     private long _nextHandle;
+    // Until the host says the kernel checks permissions, the adapter does (a redundant check costs little).
+    private bool _checkPermissions = true;
 
     public EngineFileSystem(Volume volume) => _volume = volume;
+
+    public void Configure(FuseMountOptions options) => _checkPermissions = !options.KernelChecksPermissions;
+
+    /// <summary>
+    /// The kernel's default_permissions check of an existing file, made here when the kernel does not make it:
+    /// the engine opens backing files with the access it needs and keeps them open across handles, so a second
+    /// open of a read-only file for writing would otherwise succeed. 0, -EACCES, or the error of looking the file
+    /// up; a missing file passes (the operation itself answers or creates it).
+    /// </summary>
+    private int CheckAccess(in FuseRequestContext caller, string path, int mask)
+    {
+        if (!_checkPermissions || (caller.Uid == 0 && (mask & CallerPermissions.Execute) == 0))
+            return 0;
+        var status = _volume.GetInfo(path, out var info);
+        if (status == FsStatus.NotFound)
+            return 0;
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        return CallerPermissions.Allows(caller, info, mask, SupplementaryGroups.Of) ? 0 : -Errno.EACCES;
+    }
+
+    /// <summary>access(2), faccessat(2) and chdir(2): the kernel sends these only when it does not check itself.</summary>
+    public int Access(in FuseRequestContext caller, ReadOnlySpan<byte> path, int mask)
+    {
+        var status = _volume.GetInfo(PathOf(path), out var info);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        return (mask & 7) == 0 || CallerPermissions.Allows(caller, info, mask & 7, SupplementaryGroups.Of) ? 0 : -Errno.EACCES;
+    }
 
     private sealed class OpenFile(FileHandle handle, bool append)
     {
@@ -142,7 +176,11 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         if (handle is { } h && _open.TryGetValue(h, out var file) && (file.Handle.Access & FileAccess2.Write) != 0)
             return ErrnoMapping.Result(_volume.SetFileSize(file.Handle, size));
-        var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.Write, NonDirectory = true },
+        string target = PathOf(path);
+        int denied = CheckAccess(caller, target, CallerPermissions.Write);
+        if (denied != 0)
+            return denied;
+        var status = _volume.Create(target, new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.Write, NonDirectory = true },
             out var temp, out _, out _);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
@@ -168,7 +206,11 @@ public sealed class EngineFileSystem : IFuseFileSystem
         var disposition = (file.Flags & OpenFlags.Truncate) != 0 && AccessOf(file.Flags) != FileAccess2.Read
             ? CreateDisposition.Overwrite : CreateDisposition.Open;
         var (access, append) = HandleModeOf(file.Flags);
-        var status = _volume.Create(PathOf(path), new CreateRequest { Disposition = disposition, Access = access, NonDirectory = true },
+        string target = PathOf(path);
+        int denied = CheckAccess(caller, target, CallerPermissions.MaskOfOpen(file.Flags));
+        if (denied != 0)
+            return denied;
+        var status = _volume.Create(target, new CreateRequest { Disposition = disposition, Access = access, NonDirectory = true },
             out var handle, out var info, out _);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
@@ -186,7 +228,12 @@ public sealed class EngineFileSystem : IFuseFileSystem
         var disposition = (file.Flags & OpenFlags.Exclusive) != 0 ? CreateDisposition.Create
             : (file.Flags & OpenFlags.Truncate) != 0 ? CreateDisposition.OverwriteIf : CreateDisposition.OpenIf;
         var (access, append) = HandleModeOf(file.Flags);
-        var status = _volume.Create(PathOf(path), new CreateRequest
+        string target = PathOf(path);
+        // O_CREAT of a file that exists is an open of it (O_EXCL fails in the engine).
+        int denied = disposition == CreateDisposition.Create ? 0 : CheckAccess(caller, target, CallerPermissions.MaskOfOpen(file.Flags));
+        if (denied != 0)
+            return denied;
+        var status = _volume.Create(target, new CreateRequest
         {
             Disposition = disposition,
             Access = access | FileAccess2.Write,
