@@ -226,6 +226,30 @@ public sealed class EngineMountTests : IDisposable
     }
 
     [Fact]
+    public void TimesFlushedAtCloseReachTheFileUnderItsNewNameNotWhatNowHasTheOldOne()
+    {
+        // Under writeback caching the kernel sends a written file's times at close through the open handle, with
+        // no path. The file was renamed while open and another file took its old name: the times belong to the
+        // renamed file, and the newcomer keeps its own.
+        string script = $$"""
+            import os
+            os.chdir('{{_mount}}')
+            fd = os.open('old', os.O_CREAT | os.O_WRONLY, 0o644)
+            os.write(fd, b'written while open')
+            os.rename('old', 'renamed')
+            with open('old', 'w') as f:
+                f.write('newcomer')
+            os.utime('old', (978307200, 978307200))  # 2001-01-01
+            os.close(fd)
+            print(int(os.stat('old').st_mtime), int(os.stat('renamed').st_mtime > 978307200))
+            """;
+        File.WriteAllText(Path.Combine(_root, "times.py"), script);
+        Assert.Equal("978307200 1", Run($"python3 {_root}/times.py").Output.Trim());
+        Assert.Equal("newcomer", File.ReadAllText(Path.Combine(_mount, "old")));
+        Assert.Equal("written while open", File.ReadAllText(Path.Combine(_mount, "renamed")));
+    }
+
+    [Fact]
     public void TwoProcessesRenamingXToYAndYToZEndInALegalState()
     {
         // Race 1 of DESIGN §1 through the kernel: rename(X, Y) racing rename(Y, Z), repeated. Legal outcomes:

@@ -95,6 +95,8 @@ public sealed class EngineFileSystem : IFuseFileSystem
         FileInformation info;
         if (handle is { } h && _open.TryGetValue(h, out var file))
             status = _volume.GetInfo(file.Handle, out info);
+        else if (path.Length == 0)
+            return -Errno.EBADF; // a handle-only request for a handle already released (never the root's attributes)
         else
             status = _volume.GetInfo(PathOf(path), out info);
         if (status == FsStatus.Success)
@@ -163,14 +165,21 @@ public sealed class EngineFileSystem : IFuseFileSystem
         });
 
     public int ChangeMode(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ulong? handle) =>
-        ErrnoMapping.Result(_volume.SetMode(PathFor(path, handle), (UnixMode)(mode & 0xFFF)));
+        PathFor(path, handle) is { } target ? ErrnoMapping.Result(_volume.SetMode(target, (UnixMode)(mode & 0xFFF))) : -Errno.EBADF;
 
     public int ChangeOwner(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint uid, uint gid, ulong? handle) =>
-        ErrnoMapping.Result(_volume.SetOwner(PathFor(path, handle), uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid));
+        PathFor(path, handle) is { } target
+            ? ErrnoMapping.Result(_volume.SetOwner(target, uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid))
+            : -Errno.EBADF;
 
-    /// <summary>Path-based calls made on an open handle (f-calls) may come without a path.</summary>
-    private string PathFor(ReadOnlySpan<byte> path, ulong? handle) =>
-        path.Length == 0 && handle is { } h && _open.TryGetValue(h, out var f) ? f.Handle.OpenedPath : PathOf(path);
+    /// <summary>Path-based calls made on an open handle (f-calls) may come without a path: the file's name now
+    /// (it follows renames). Null when the handle is unknown or its file has no name any more.</summary>
+    private string? PathFor(ReadOnlySpan<byte> path, ulong? handle)
+    {
+        if (path.Length != 0)
+            return PathOf(path);
+        return handle is { } h && _open.TryGetValue(h, out var f) ? _volume.CurrentPath(f.Handle) : null;
+    }
 
     public int Truncate(in FuseRequestContext caller, ReadOnlySpan<byte> path, long size, ulong? handle)
     {
@@ -412,7 +421,16 @@ public sealed class EngineFileSystem : IFuseFileSystem
     public int SetTimes(in FuseRequestContext caller, ReadOnlySpan<byte> path, PosixTime accessTime, PosixTime modificationTime, ulong? handle)
     {
         static DateTime? Convert(PosixTime t) => t.IsOmit ? null : t.IsNow ? DateTime.UtcNow : t.ToDateTime();
-        return ErrnoMapping.Result(_volume.SetTimes(PathFor(path, handle), Convert(accessTime), Convert(modificationTime)));
+        // Through a handle (the times writeback caching sends at close, futimens): the file under its name now,
+        // which a rename since the open may have changed and another file may have taken the old one of.
+        if (path.Length == 0 && handle is { } h)
+        {
+            if (!_open.TryGetValue(h, out var f))
+                return -Errno.EBADF;
+            return ErrnoMapping.Result(_volume.SetBasicInfo(f.Handle,
+                new BasicInfoChange(LastAccessUtc: Convert(accessTime), LastWriteUtc: Convert(modificationTime)), out _));
+        }
+        return ErrnoMapping.Result(_volume.SetTimes(PathOf(path), Convert(accessTime), Convert(modificationTime)));
     }
 
     /// <summary>fallocate mode 0 (allocate, extending the size) is a size change; other modes are not supported.</summary>
