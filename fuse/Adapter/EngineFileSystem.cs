@@ -185,7 +185,8 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         if (handle is { } h && _open.TryGetValue(h, out var file) && (file.Handle.Access & FileAccess2.Write) != 0)
             return ErrnoMapping.Result(_volume.SetFileSize(file.Handle, size));
-        string target = PathOf(path);
+        if (PathFor(path, handle) is not { } target)
+            return -Errno.EBADF;
         int denied = CheckAccess(caller, target, CallerPermissions.Write);
         if (denied != 0)
             return denied;
