@@ -19,7 +19,9 @@ public sealed class FuseMountOptions
     /// in, the same user the file system runs as, so the backing folder's own checks apply to what the file system
     /// does for them, and the kernel's check would cost a GETATTR of the parent directory before most creates,
     /// unlinks and opens. The file system is then told (<see cref="IFuseFileSystem.Configure"/>) to check what the
-    /// backing folder cannot: access(2) and opens of files it already holds open.
+    /// backing folder cannot: access(2) and opens of files it already holds open. False together with allow_other
+    /// leaves directory checks (write, search, sticky bit) to the backing folder as the file system's own user:
+    /// for tests, not for shared mounts.
     /// </summary>
     public bool? DefaultPermissions { get; init; }
 
