@@ -37,6 +37,7 @@ public sealed class MountProcessTests : IDisposable
         psi.ArgumentList.Add(_dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["LAYERED_TEST_FAST_KDF"] = "1";
+        psi.Environment.Remove("MALLOC_ARENA_MAX");
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var o = p.StandardOutput.ReadToEndAsync();
@@ -93,6 +94,35 @@ public sealed class MountProcessTests : IDisposable
             Assert.Equal(0, Sh($"cat {_mount}/unsynced > /dev/null").Code);
             Process.Start("kill", ["-TERM", again.Id.ToString()]).WaitForExit();
             Assert.True(again.WaitForExit(TimeSpan.FromSeconds(60)));
+        }
+    }
+
+    [Fact]
+    public void TheDetachedMountProcessRunsWithTwoMallocArenas()
+    {
+        var (code, output) = Layered("mount", _vault, _mount, "--password-file", _password);
+        Assert.True(code == 0, output);
+        try
+        {
+            // The serving process is the detached `layered mount ... --foreground` of this vault.
+            int pid = Directory.EnumerateDirectories("/proc")
+                .Select(d => int.TryParse(Path.GetFileName(d), out int n) ? n : 0)
+                .Where(n => n > 0)
+                .Single(n =>
+                {
+                    try
+                    {
+                        var args = File.ReadAllText($"/proc/{n}/cmdline").Split('\0');
+                        return args.Contains("--foreground") && args.Contains(_vault);
+                    }
+                    catch (IOException) { return false; }
+                });
+            var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+            Assert.Contains("MALLOC_ARENA_MAX=2", environment);
+        }
+        finally
+        {
+            Assert.Equal(0, Layered("unmount", _mount).Code);
         }
     }
 

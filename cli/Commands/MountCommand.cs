@@ -93,6 +93,8 @@ public sealed class MountCommand : ICliCommand
 
     /// <summary>Starts the foreground mount as a detached process (its own session), hands it the password on
     /// its standard input, and returns when it says the file system is ready — or with its error.</summary>
+    internal const string MallocArenaMax = "MALLOC_ARENA_MAX";
+
     private static int RunDetached(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
     {
         VaultConfig.Load(root);
@@ -104,6 +106,11 @@ public sealed class MountCommand : ICliCommand
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // glibc gives threads that allocate their own malloc arena (up to 8 per core, each keeping what it freed);
+        // the mount's libfuse request threads and the runtime's threads made its peak resident size ~30 MiB larger
+        // than with two (196 against 162 MiB in a FULL workload run). A value the user set is kept.
+        if (Environment.GetEnvironmentVariable(MallocArenaMax) is null)
+            psi.Environment[MallocArenaMax] = "2";
         psi.ArgumentList.Add(self);
         if (self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || Path.GetFileNameWithoutExtension(self) == "dotnet")
             psi.ArgumentList.Add(typeof(MountCommand).Assembly.Location);
