@@ -150,11 +150,13 @@ public sealed partial class Volume : IDisposable
     {
         long lsn = Journal.Append(record);
         Switches.AppendObserver?.Invoke(lsn, record);
-        long bound = _options.JournalCheckpointBytes;
-        if (bound > 0 && lsn - Volatile.Read(ref _checkpointedUpTo) > bound && !_recovering)
+        if (JournalGrownPastBound(lsn) && !_recovering)
             QueueBackgroundCheckpoint();
         return lsn;
     }
+
+    private bool JournalGrownPastBound(long lsn) =>
+        _options.JournalCheckpointBytes > 0 && lsn - Volatile.Read(ref _checkpointedUpTo) > _options.JournalCheckpointBytes;
 
     /// <summary>Checkpoints completed since the volume was mounted (recovery's own included).</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
@@ -232,7 +234,7 @@ public sealed partial class Volume : IDisposable
     private bool CheckpointBoundCrossed() =>
         Volatile.Read(ref _retainedDirty) >= _options.MaxRetainedDirtyNodes ||
         _pendingBytes.Bytes > PendingVolumeCheckpointThreshold ||
-        (_options.JournalCheckpointBytes > 0 && Journal.TailLsn - Volatile.Read(ref _checkpointedUpTo) > _options.JournalCheckpointBytes);
+        JournalGrownPastBound(Journal.TailLsn);
 
     /// <summary>
     /// Makes every effect of every record appended so far durable in the backing store (data, then headers),

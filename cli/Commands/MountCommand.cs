@@ -91,10 +91,10 @@ public sealed class MountCommand : ICliCommand
             ?? throw new FileNotFoundException("setsid (util-linux) is needed to detach the mount process; install util-linux or use --foreground");
     }
 
+    private const string MallocArenaMax = "MALLOC_ARENA_MAX";
+
     /// <summary>Starts the foreground mount as a detached process (its own session), hands it the password on
     /// its standard input, and returns when it says the file system is ready — or with its error.</summary>
-    internal const string MallocArenaMax = "MALLOC_ARENA_MAX";
-
     private static int RunDetached(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
     {
         VaultConfig.Load(root);
