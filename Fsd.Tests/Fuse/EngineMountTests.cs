@@ -160,6 +160,30 @@ public sealed class EngineMountTests : IDisposable
     }
 
     [Fact]
+    public void AFileOpenedAgainKeepsItsPagesInTheKernelCache()
+    {
+        MustRun($"head -c 1048576 /dev/urandom > {_mount}/cached && cat {_mount}/cached > /dev/null");
+        // fincore opens the file before it counts its resident pages: an open that drops them would show 0.
+        Assert.Equal("1048576", Run($"fincore --bytes --noheadings --output RES {_mount}/cached").Output.Trim());
+        // What the mount itself changes, the kernel changes in its cache: truncating opens, renames, appends.
+        MustRun($"echo long-content > {_mount}/t && cat {_mount}/t > /dev/null && echo x > {_mount}/t");
+        Assert.Equal("x\n", File.ReadAllText(Path.Combine(_mount, "t")));
+        MustRun($"mv {_mount}/t {_mount}/u && echo y >> {_mount}/u");
+        Assert.Equal("x\ny\n", File.ReadAllText(Path.Combine(_mount, "u")));
+    }
+
+    [Fact]
+    public void ANameReadAfterAWriteThroughAnotherNameSinceRemovedShowsTheWrite()
+    {
+        // b's pages are cached while it has one name; a write through a second name reaches the engine, not b's
+        // kernel inode; once that name is gone, b must not be opened with its old pages kept.
+        MustRun($"echo aaaa > {_mount}/b && cat {_mount}/b > /dev/null && ln {_mount}/b {_mount}/a");
+        MustRun($"printf bbbb | dd of={_mount}/a conv=notrunc status=none && rm {_mount}/a");
+        Assert.Equal("bbbb\n", Run($"cat {_mount}/b").Output);
+        Assert.Equal("bbbb\n", File.ReadAllText(Path.Combine(_mount, "b")));
+    }
+
+    [Fact]
     public void AWriteWithoutCapFsetidClearsTheSetuidBit()
     {
         // As on ext4: a writer without CAP_FSETID (here root with it dropped from its bounding set) clears set-user-ID,

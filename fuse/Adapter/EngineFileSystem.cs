@@ -157,12 +157,13 @@ public sealed class EngineFileSystem : IFuseFileSystem
         return ErrnoMapping.Result(_volume.Rename(PathOf(from), PathOf(to), engineFlags));
     }
 
-    public int CreateHardLink(in FuseRequestContext caller, ReadOnlySpan<byte> existingPath, ReadOnlySpan<byte> newPath) =>
-        ErrnoMapping.Result(_volume.Link(PathOf(existingPath), PathOf(newPath), out _) switch
-        {
-            FsStatus.AccessDenied => FsStatus.CannotDelete, // link(2) on a directory is EPERM
-            var s => s,
-        });
+    public int CreateHardLink(in FuseRequestContext caller, ReadOnlySpan<byte> existingPath, ReadOnlySpan<byte> newPath)
+    {
+        var status = _volume.Link(PathOf(existingPath), PathOf(newPath), out var info);
+        if (status == FsStatus.Success)
+            KeepsCache(info); // from now on no name of the file keeps its pages across opens
+        return ErrnoMapping.Result(status == FsStatus.AccessDenied ? FsStatus.CannotDelete : status); // link(2) on a directory is EPERM
+    }
 
     public int ChangeMode(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ulong? handle) =>
         PathFor(path, handle) is { } target ? ErrnoMapping.Result(_volume.SetMode(target, (UnixMode)(mode & 0xFFF))) : -Errno.EBADF;
@@ -229,8 +230,26 @@ public sealed class EngineFileSystem : IFuseFileSystem
         // what any other wrote (docs/architecture.md, "FUSE host").
         if (_writebackCache && info.LinkCount > 1)
             file.DirectIo = true;
+        file.KeepCache = KeepsCache(info);
         file.Handle = Register(handle!, append);
         return 0;
+    }
+
+    /// <summary>Files that have had more than one name during this mount (backing inode numbers).</summary>
+    private readonly ConcurrentDictionary<ulong, byte> _everLinked = new();
+
+    /// <summary>
+    /// Whether the kernel may keep the file's cached pages across this open (FOPEN_KEEP_CACHE) instead of dropping
+    /// them, so a file read again is served from the page cache without decrypting it again. Only this mount
+    /// writes the vault, and every write to a name goes through that name's kernel inode, so a name's pages are
+    /// stale only if the file was written through another name: never kept for a file that has had several
+    /// names in this mount, even after the others are gone (its pages may predate a write through one of them).
+    /// </summary>
+    private bool KeepsCache(in FileInformation info)
+    {
+        if (info.LinkCount > 1)
+            _everLinked.TryAdd(info.InodeNumber, 0);
+        return !_everLinked.ContainsKey(info.InodeNumber);
     }
 
     public int Create(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ref FuseFileInfo file)
@@ -251,9 +270,10 @@ public sealed class EngineFileSystem : IFuseFileSystem
             Mode = (UnixMode)(mode & 0xFFF),
             Uid = (int)caller.Uid,
             Gid = (int)caller.Gid,
-        }, out var handle, out _, out _);
+        }, out var handle, out var info, out _);
         if (status != FsStatus.Success)
             return ErrnoMapping.Result(status);
+        file.KeepCache = KeepsCache(info);
         file.Handle = Register(handle!, append);
         return 0;
     }
