@@ -56,9 +56,12 @@ public sealed class MountProcessTests : IDisposable
         return (p.ExitCode, o.Result + e.Result);
     }
 
-    private Process StartForeground()
+    private Process StartForeground(string? mallocArenaMax = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment.Remove("MALLOC_ARENA_MAX");
+        if (mallocArenaMax is not null)
+            psi.Environment["MALLOC_ARENA_MAX"] = mallocArenaMax;
         foreach (var a in new[] { _dll, "mount", _vault, _mount, "--foreground", "--password-file", _password })
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
@@ -124,6 +127,54 @@ public sealed class MountProcessTests : IDisposable
         {
             Assert.Equal(0, Layered("unmount", _mount).Code);
         }
+    }
+
+    [Fact]
+    public void AForegroundMountCapsMallocArenasUnlessTheEnvironmentSaysOtherwise()
+    {
+        // Each thread's first malloc takes a new arena until there are 8, then up to 8 per core: the runtime's
+        // threads take some before Main can cap them, and the cap keeps the rest from being made.
+        int Heaps(string? mallocArenaMax)
+        {
+            using var server = StartForeground(mallocArenaMax);
+            try
+            {
+                Assert.Equal(0, Sh($"for i in 1 2 3 4 5 6; do (for j in $(seq 20); do echo x > {_mount}/f$i-$j; cat {_mount}/f$i-$j > /dev/null; done) & done; wait").Code);
+                return MallocHeaps(server.Id);
+            }
+            finally
+            {
+                Process.Start("kill", ["-TERM", server.Id.ToString()]).WaitForExit();
+                Assert.True(server.WaitForExit(TimeSpan.FromSeconds(60)));
+            }
+        }
+        int glibcDefault = Heaps("16"); // 8 per core on this 2-core machine, as glibc sets it
+        int capped = Heaps(null);
+        Assert.True(capped < glibcDefault - 4, $"{capped} malloc heaps with the cap, {glibcDefault} with MALLOC_ARENA_MAX=16");
+    }
+
+    /// <summary>glibc's non-main arenas live in heaps of 64 MiB of address space aligned to 64 MiB (HEAP_MAX_SIZE on
+    /// 64-bit): runs of adjacent anonymous mappings starting at such an address and spanning exactly that much.</summary>
+    private static int MallocHeaps(int pid)
+    {
+        const long heapSize = 64L << 20;
+        var regions = File.ReadAllLines($"/proc/{pid}/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => (Range: f[0].Split('-'), Anonymous: f.Length < 6))
+            .Select(r => (Start: Convert.ToInt64(r.Range[0], 16), End: Convert.ToInt64(r.Range[1], 16), r.Anonymous))
+            .ToList();
+        int heaps = 0;
+        for (int i = 0; i < regions.Count; i++)
+        {
+            if (!regions[i].Anonymous || regions[i].Start % heapSize != 0)
+                continue;
+            long end = regions[i].Start;
+            for (int j = i; j < regions.Count && regions[j].Anonymous && regions[j].Start == end && regions[j].End <= regions[i].Start + heapSize; j++)
+                end = regions[j].End;
+            if (end == regions[i].Start + heapSize)
+                heaps++;
+        }
+        return heaps;
     }
 
     [Fact]

@@ -91,8 +91,6 @@ public sealed class MountCommand : ICliCommand
             ?? throw new FileNotFoundException("setsid (util-linux) is needed to detach the mount process; install util-linux or use --foreground");
     }
 
-    private const string MallocArenaMax = "MALLOC_ARENA_MAX";
-
     /// <summary>Starts the foreground mount as a detached process (its own session), hands it the password on
     /// its standard input, and returns when it says the file system is ready — or with its error.</summary>
     private static int RunDetached(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
@@ -106,11 +104,9 @@ public sealed class MountCommand : ICliCommand
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // glibc gives threads that allocate their own malloc arena (up to 8 per core, each keeping what it freed);
-        // the mount's libfuse request threads and the runtime's threads made its peak resident size ~30 MiB larger
-        // than with two (196 against 162 MiB in a FULL workload run). A value the user set is kept.
-        if (Environment.GetEnvironmentVariable(MallocArenaMax) is null)
-            psi.Environment[MallocArenaMax] = "2";
+        // Capped from the start of the serving process, the runtime's own threads included (MallocArenas says why).
+        if (Environment.GetEnvironmentVariable(MallocArenas.EnvironmentVariable) is null)
+            psi.Environment[MallocArenas.EnvironmentVariable] = MallocArenas.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.ArgumentList.Add(self);
         if (self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || Path.GetFileNameWithoutExtension(self) == "dotnet")
             psi.ArgumentList.Add(typeof(MountCommand).Assembly.Location);
