@@ -162,12 +162,15 @@ public sealed partial class Volume
                 return ExistsUnlocked(from) ? FsStatus.Success : FsStatus.NotFound;
             if (FsPath.IsSelfOrDescendant(to, from))
                 return FsStatus.InvalidRename;
-            bool movesDirectory = Store.TryGetEntry(StorePath(from))?.Kind == BackingEntryKind.Directory;
+            // Most renames move files: take a file's locks, and a directory's once the source, looked up under the
+            // locks, turns out to be one (the loop below).
+            bool movesDirectory = false;
             while (true)
             {
                 using var scope = Locks.Rename(FsPath.Parent(from), FsPath.Parent(to), movesDirectory);
                 CheckParent(from);
-                CheckParent(to);
+                if (!FsPath.SameParent(from, to))
+                    CheckParent(to);
                 var sFrom = StorePath(from);
                 var sTo = StorePath(to);
                 var src = Store.TryGetEntry(sFrom);

@@ -348,3 +348,23 @@ public class NamespaceTests
         Assert.Equal(TestVolume.Text("12345678"), t.ReadFile("b"));
     }
 }
+
+[Trait("Area", "Engine")]
+public class FsPathTests
+{
+    [Theory]
+    [InlineData("a", "b", true)]
+    [InlineData("d/a", "d/b", true)]
+    [InlineData("d/e/a", "d/e/b", true)]
+    [InlineData("d/a", "b", false)]
+    [InlineData("a", "d/b", false)]
+    [InlineData("d/a", "e/a", false)]
+    [InlineData("dd/a", "d/a", false)]
+    [InlineData("d/e/a", "d/f/a", false)]
+    public void SameParentComparesTheDirectoryPartOnly(string a, string b, bool same)
+    {
+        Assert.Equal(same, FsPath.SameParent(a, b));
+        Assert.Equal(same, FsPath.SameParent(b, a));
+        Assert.Equal(FsPath.Parent(a) == FsPath.Parent(b), FsPath.SameParent(a, b));
+    }
+}

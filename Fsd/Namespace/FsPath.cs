@@ -53,6 +53,13 @@ public static class FsPath
         return i < 0 ? "" : path[..i];
     }
 
+    /// <summary>Whether two paths name entries of the same directory (compared as spelled, without allocating).</summary>
+    public static bool SameParent(string a, string b)
+    {
+        int i = a.LastIndexOf('/'), j = b.LastIndexOf('/');
+        return i == j && (i < 0 || a.AsSpan(0, i).SequenceEqual(b.AsSpan(0, j)));
+    }
+
     public static string Name(string path)
     {
         int i = path.LastIndexOf('/');
