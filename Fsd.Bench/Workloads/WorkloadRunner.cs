@@ -2,8 +2,8 @@ namespace Layered.Fsd.Bench.Workloads;
 
 /// <summary>
 /// The side-by-side workload suite (issue #9): every available contender mounted fresh over its own folder on the
-/// same disk, the whole workload sequence run on each, runs alternating between contenders (the order rotates every
-/// run), medians reported with Layered's ratios to gocryptfs and bindfs, and peak memory of each file system process.
+/// same disk, the whole workload sequence run on each, runs alternating between contenders (in an order that changes
+/// every run, <see cref="RunOrder"/>), medians reported with Layered's ratios to gocryptfs and bindfs, and peak memory of each file system process.
 /// </summary>
 internal static class WorkloadRunner
 {
@@ -39,8 +39,7 @@ internal static class WorkloadRunner
         Log($"{(options.Quick ? "QUICK" : "FULL")}: {options.Runs} run(s) of {string.Join(", ", available.Select(c => c.Name))}; tarball {paths.Tarball}");
         for (int run = 0; run < options.Runs; run++)
         {
-            var order = available.Skip(run % Math.Max(1, available.Count)).Concat(available.Take(run % Math.Max(1, available.Count)));
-            foreach (var contender in order)
+            foreach (var contender in RunOrder.For(available, run))
                 RunOne(contender, run, options, paths, results);
         }
         results.Write(options.OutputDirectory);
