@@ -2,10 +2,10 @@ namespace Layered.Fsd.Bench.Workloads;
 
 /// <summary>
 /// The order contenders run in, per run. Rotating one fixed order only moves the starting point: every contender
-/// would always follow the same one, and on ext4 the one that follows a contender that just deleted tens of
-/// thousands of files (cryfs's blocks) pays for it — new inodes are searched for past recently freed ones for a minute
-/// or more. So the order also changes shape: runs cycle through the base order, its reverse, and every second
-/// contender first, each rotated by the run number, and each contender's predecessor changes from run to run.
+/// would always follow the same one and inherit what it leaves behind (dirty pages still being written back, tens
+/// of thousands of freed inodes that ext4 searches past for a minute or more). So the order also changes shape:
+/// runs cycle through the base order, its reverse, and every second contender first, each rotated by the run
+/// number, and each contender's predecessor changes from run to run.
 /// </summary>
 internal static class RunOrder
 {
