@@ -205,9 +205,7 @@ public sealed class EngineMountTests : IDisposable
         Assert.Equal("still-here", output.Trim());
         // The orphan goes at RELEASE, which the kernel sends after the shell has exited, asynchronously.
         string orphans = Path.Combine(_vault, ".layered", "orphans");
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.EnumerateFileSystemEntries(orphans).Any() && DateTime.UtcNow < until)
-            Thread.Sleep(5);
+        Eventually.Reached(() => !Directory.EnumerateFileSystemEntries(orphans).Any());
         Assert.Empty(Directory.EnumerateFileSystemEntries(orphans));
     }
 

@@ -50,9 +50,7 @@ public sealed unsafe class FileOperationTests : IDisposable
         Assert.Equal(1, _mount.FileSystem.FlushCalls);
         // RELEASE is asynchronous after close(2) (without a FLUSH round trip before it, the last one may still
         // be on its way when the loop ends).
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (_mount.FileSystem.OpenHandles != 0 && DateTime.UtcNow < until)
-            Thread.Sleep(5);
+        Eventually.Reached(() => _mount.FileSystem.OpenHandles == 0);
         Assert.Equal(0, _mount.FileSystem.OpenHandles);
     }
 

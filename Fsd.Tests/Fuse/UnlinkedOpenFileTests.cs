@@ -28,7 +28,8 @@ public sealed class UnlinkedOpenFileTests : IDisposable
         Assert.DoesNotContain(".fuse_hidden", output, StringComparison.Ordinal);
 
         // The holder exited: libfuse released the file and its hidden name is forgotten.
-        WaitUntil(() => _mount.FileSystem.OpenHandles == 0 && _mount.Host.UnlinkedFiles.Count == 0);
+        Assert.True(Eventually.Reached(() => _mount.FileSystem.OpenHandles == 0 && _mount.Host.UnlinkedFiles.Count == 0),
+            "handles and unlinked files not released in 10 s");
         Assert.Empty(Directory.GetFileSystemEntries(m));
     }
 
@@ -96,15 +97,5 @@ public sealed class UnlinkedOpenFileTests : IDisposable
         string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, output + error);
-    }
-
-    private static void WaitUntil(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "condition not reached in 10 s");
-            Thread.Sleep(20);
-        }
     }
 }
