@@ -2,13 +2,13 @@ using System.Runtime.InteropServices;
 namespace Layered.Cli.Infrastructure;
 
 /// <summary>
-/// Caps glibc's malloc arenas in the serving process. glibc gives a thread that allocates while others hold the
-/// existing arenas an arena of its own, up to eight per core, and each keeps what was freed into it: libfuse's
-/// request threads and the runtime's made a mount's peak resident size ~30 MiB larger than with two arenas (196
-/// against 162 MiB in a FULL workload run). The detached mount also sets MALLOC_ARENA_MAX=2 in the environment of
-/// the process it starts (it then covers the runtime's start-up too); this covers a --foreground mount (a systemd
-/// unit's, the benchmark's), where the cap set here takes effect before the FUSE session starts its threads.
-/// A MALLOC_ARENA_MAX the user set is left to glibc.
+/// Caps glibc's malloc arenas in this process. glibc gives each thread an arena of its own at its first malloc
+/// until there are eight, then up to eight per core, and each arena keeps what was freed into it: libfuse's request
+/// threads and the runtime's made a foreground mount's peak resident size ~25 MiB larger (194 against 169 MiB in
+/// FULL workload runs, docs/benchmarks.md item 15). The runtime's own threads have taken about six arenas before
+/// Main runs, so the detached mount also starts its server with MALLOC_ARENA_MAX=2 in the environment, which caps
+/// them from the start; this call covers a --foreground mount (a systemd unit's, the benchmark's), where it takes
+/// effect before the FUSE session starts its threads. A MALLOC_ARENA_MAX the user set is left to glibc.
 /// </summary>
 internal static partial class MallocArenas
 {

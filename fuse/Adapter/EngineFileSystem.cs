@@ -161,7 +161,7 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         var status = _volume.Link(PathOf(existingPath), PathOf(newPath), out var info);
         if (status == FsStatus.Success)
-            KeepsCache(info); // from now on no name of the file keeps its pages across opens
+            NoteSeveralNames(info); // from now on no name of the file keeps its pages across opens
         return ErrnoMapping.Result(status == FsStatus.AccessDenied ? FsStatus.CannotDelete : status); // link(2) on a directory is EPERM
     }
 
@@ -247,9 +247,14 @@ public sealed class EngineFileSystem : IFuseFileSystem
     /// </summary>
     private bool KeepsCache(in FileInformation info)
     {
+        NoteSeveralNames(info);
+        return !_everLinked.ContainsKey(info.InodeNumber);
+    }
+
+    private void NoteSeveralNames(in FileInformation info)
+    {
         if (info.LinkCount > 1)
             _everLinked.TryAdd(info.InodeNumber, 0);
-        return !_everLinked.ContainsKey(info.InodeNumber);
     }
 
     public int Create(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ref FuseFileInfo file)
