@@ -17,6 +17,12 @@ dotnet test Layered.sln -c Release --no-build -m:1 --logger "console;verbosity=n
 # dotnet test ends each assembly with "Total tests: N" then "     Passed: N" / "     Failed: N" / "    Skipped: N".
 read -r passed failed skipped < <(grep -E '^ *(Passed|Failed|Skipped): *[0-9]+ *$' "$log" |
   awk '$1=="Passed:"{p+=$2} $1=="Failed:"{f+=$2} $1=="Skipped:"{s+=$2} END {print p+0, f+0, s+0}')
+# CI keeps only the end of this output: repeat each failed test (its name, message and the top of its stack)
+# right above the summary, where it is still seen.
+if [ "$failed" -ne 0 ] || [ "$status" -ne 0 ]; then
+  echo "Failed tests:"
+  awk '/^ *Failed [^ :]+/ {n=14} /aborted|hang/ {n=n>3?n:3} n>0 {print; n--}' "$log"
+fi
 rm -f "$log"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
