@@ -13,17 +13,19 @@ public static class MountTable
     /// <summary>The mount whose mount point is exactly <paramref name="fullPath"/> (the last one if stacked), or null.</summary>
     public static MountEntry? Find(string fullPath)
     {
-        MountEntry? found = null;
+        return All().LastOrDefault(entry => entry.MountPoint == fullPath);
+    }
+
+    /// <summary>Every mount of this mount namespace, in the table's order.</summary>
+    public static IEnumerable<MountEntry> All()
+    {
         foreach (string line in File.ReadLines(MountInfoPath))
         {
-            MountEntry? entry = Parse(line);
-            if (entry is not null && entry.MountPoint == fullPath)
+            if (Parse(line) is { } entry)
             {
-                found = entry;
+                yield return entry;
             }
         }
-
-        return found;
     }
 
     /// <summary>Parses one mountinfo line; fields: id parent major:minor root mountpoint opts [optional...] - type source superopts.</summary>

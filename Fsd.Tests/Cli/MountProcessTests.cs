@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Layered.Fuse.Tests;
 using Xunit;
 
 namespace Layered.Cli.Tests;
@@ -178,6 +179,41 @@ public sealed class MountProcessTests : IDisposable
     }
 
     [Fact]
+    public void UnmountReturnsOnceTheServingProcessHasLetGoOfTheVault()
+    {
+        var (code, output) = Layered("mount", _vault, _mount, "--password-file", _password);
+        Assert.True(code == 0, output);
+        // The mount table's source column names the vault a mount point serves.
+        Assert.Equal(_vault, Sh($"findmnt -n -o SOURCE {_mount}").Output.Trim());
+        Assert.Equal(0, Sh($"for i in $(seq 200); do echo $i > {_mount}/f$i; done").Code);
+        (code, output) = Layered("unmount", _mount);
+        Assert.True(code == 0, output);
+        // The serving process commits and checkpoints its journal after the kernel detached the mount: only once
+        // it has let go of the vault is the backing folder complete. flock -n fails at once while the lock is held.
+        var (held, why) = Sh($"flock -n -x {_vault}/.layered/lock true");
+        Assert.True(held == 0, "the vault is still held after `layered unmount` returned: " + why);
+    }
+
+    [Fact]
+    public void AMountWaitsForAVaultHeldByAProcessThatNoLongerServesAMountOfIt()
+    {
+        // What a mount that is closing looks like from outside: the vault's lock held, no mount of it in the table.
+        var holder = Process.Start("flock", ["-x", Path.Combine(_vault, ".layered", "lock"), "sleep", "2"])!;
+        try
+        {
+            Assert.True(Eventually.Reached(() => Sh($"flock -n {_vault}/.layered/lock true").Code != 0), "the holder never took the lock");
+            var (code, output) = Layered("mount", _vault, _mount, "--password-file", _password);
+            Assert.True(code == 0, output);
+            Assert.True(holder.HasExited, "the mount succeeded while another process held the vault");
+            Assert.Equal(0, Layered("unmount", _mount).Code);
+        }
+        finally
+        {
+            holder.WaitForExit();
+        }
+    }
+
+    [Fact]
     public void ASecondMountOfTheSameVaultIsRefused()
     {
         using var server = StartForeground();
@@ -185,6 +221,8 @@ public sealed class MountProcessTests : IDisposable
         var (code, output) = Layered("mount", _vault, _mount + "2", "--password-file", _password);
         Assert.NotEqual(0, code);
         Assert.Contains("already mounted", output);
+        // It is mounted here (the mount table says so): refused at once, no wait for it to close.
+        Assert.DoesNotContain("waiting", output);
         Process.Start("kill", ["-TERM", server.Id.ToString()]).WaitForExit();
         Assert.True(server.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(0, server.ExitCode);

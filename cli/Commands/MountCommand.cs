@@ -58,13 +58,16 @@ public sealed class MountCommand : ICliCommand
             keys = Vault.Unlock(root, password.Bytes, context.Loggers.CreateLogger<Vault>());
         using (keys)
         using (var store = new DirectoryBackingStore(root, context.Loggers.CreateLogger<DirectoryBackingStore>()))
-        using (var volume = Volume.Mount(new VolumeOptions { Store = store, Vault = keys, ReadOnly = readOnly, LoggerFactory = context.Loggers }))
+        using (var volume = OpenVolume(context, root, new VolumeOptions { Store = store, Vault = keys, ReadOnly = readOnly, LoggerFactory = context.Loggers }))
         {
             // Layered's own -o words (fstab style) are taken out; the rest goes to libfuse and the kernel.
             bool writeback = !extra.Contains("no_writeback_cache");
             var options = new FuseMountOptions
             {
                 MountPoint = mountPoint,
+                // The mount table's source column names the vault: `layered unmount` finds the vault it waits for
+                // there, and mount, df and findmnt show which vault a mount point is.
+                FileSystemName = Path.TrimEndingDirectorySeparator(root),
                 ReadOnly = readOnly,
                 WritebackCache = writeback,
                 ExtraOptions = extra.Where(o => o is not ("writeback_cache" or "no_writeback_cache")).ToList(),
@@ -81,6 +84,40 @@ public sealed class MountCommand : ICliCommand
         }
     }
 
+    /// <summary>Opens the volume; a vault whose lock is held while no mount of it is left in this mount table is one
+    /// whose last mount is still closing (VaultLockWait): wait for it a while instead of failing at once.</summary>
+    private static Volume OpenVolume(CliContext context, string root, VolumeOptions options)
+    {
+        try
+        {
+            return Volume.Mount(options);
+        }
+        catch (VolumeLockedException)
+        {
+            // Not an exception filter: the wait must not run before the failed attempt has unwound.
+            if (!WaitForAClosingMount(context, root))
+                throw;
+        }
+        return Volume.Mount(options);
+    }
+
+    /// <summary>When the vault is held by a process that no longer serves a mount of it in this mount table, waits a
+    /// while for it to let go; whether the vault is free now (false at once when it is mounted here).</summary>
+    private static bool WaitForAClosingMount(CliContext context, string root)
+    {
+        string source = Path.TrimEndingDirectorySeparator(root);
+        if (MountTable.All().Any(m => m.FileSystemType == FuseTypeName && m.Source == source))
+            return false;
+        return VaultLockWait.WaitForRelease(root, ClosingMountWait, TimeSpan.FromSeconds(1), () =>
+            context.Console.Error.WriteLine($"layered: waiting up to {ClosingMountWait.TotalSeconds:0} s for the process holding '{root}' (a mount that is closing?) to let go of it"));
+    }
+
+    /// <summary>How long a mount waits for a vault held by a process that no longer serves a mount of it.</summary>
+    private static readonly TimeSpan ClosingMountWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>The mount table's type of a Layered mount (fuse.&lt;subtype&gt;).</summary>
+    internal const string FuseTypeName = "fuse.layered";
+
     /// <summary>setsid(1) from util-linux puts the server in its own session, away from the terminal's signals.
     /// mount(8) runs helpers with a minimal PATH, so look in the usual places too.</summary>
     private static string FindSetsid()
@@ -96,6 +133,9 @@ public sealed class MountCommand : ICliCommand
     private static int RunDetached(CliContext context, string root, string mountPoint, string? passwordFile, bool readOnly, List<string> extra)
     {
         VaultConfig.Load(root);
+        // Here rather than only in the serving process, whose messages are shown only if it fails.
+        if (VaultLockWait.IsHeld(root))
+            WaitForAClosingMount(context, root);
         using Password password = passwordFile is null ? context.Passwords.Ask("Vault password: ") : context.Passwords.FromFile(passwordFile, "--password-file");
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the layered executable");
         var psi = new ProcessStartInfo(FindSetsid())
