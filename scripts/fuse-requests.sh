@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Counts the FUSE requests a command makes the kernel send to one mount, per opcode, with their latency
-# (request sent to /dev/fuse -> reply received) and errors. Reads the kernel's fuse tracepoints
+# (request sent to /dev/fuse -> reply received: median, mean, p99 and the sum) and errors. Reads the kernel's fuse tracepoints
 # (fuse_request_send / fuse_request_end, Linux 6.13 and later) in a private tracefs instance, filtered to
 # the mount's connection, so other mounts and other tracing are not disturbed. Root only.
 #
@@ -69,14 +69,17 @@ for line in open(trace):
 for t0, op in started.values():  # sent, never answered (FORGET has no reply)
     stats.setdefault(op, {'n': 0, 'errors': 0, 'lat': []})['n'] += 1
 total = sum(s['n'] for s in stats.values())
-print(f"{'opcode':<16}{'count':>9}{'per op' if per > 1 else '':>9}{'errors':>8}{'median µs':>11}{'p99 µs':>10}")
+print(f"{'opcode':<16}{'count':>9}{'per op' if per > 1 else '':>9}{'errors':>8}{'median µs':>11}{'mean µs':>10}{'p99 µs':>10}{'total ms':>10}")
 for op, s in sorted(stats.items(), key=lambda kv: -kv[1]['n']):
     lat = sorted(s['lat'])
     med = f"{lat[len(lat) // 2]:.1f}" if lat else '-'
     p99 = f"{lat[min(len(lat) - 1, int(len(lat) * 0.99))]:.1f}" if lat else '-'
+    mean = f"{sum(lat) / len(lat):.1f}" if lat else '-'
     share = f"{s['n'] / per:.2f}" if per > 1 else ''
-    print(f"{op:<16}{s['n']:>9}{share:>9}{s['errors']:>8}{med:>11}{p99:>10}")
-print(f"{'total':<16}{total:>9}{(f'{total / per:.2f}' if per > 1 else ''):>9}")
+    print(f"{op:<16}{s['n']:>9}{share:>9}{s['errors']:>8}{med:>11}{mean:>10}{p99:>10}{sum(lat) / 1000:>10.1f}")
+# Time the kernel waited for answers, summed over requests (overlapping ones count each): where a command's time goes.
+waited = sum(sum(s['lat']) for s in stats.values()) / 1000
+print(f"{'total':<16}{total:>9}{(f'{total / per:.2f}' if per > 1 else ''):>9}{'':>8}{'':>11}{'':>10}{'':>10}{waited:>10.1f}")
 if lost:
     print("warning: the trace buffer overflowed; counts are low", file=sys.stderr)
 if status:
