@@ -75,13 +75,29 @@ public sealed partial class Volume
             var entry = Store.TryGetEntry(sp);
             if (entry is null)
                 return FsStatus.NotFound;
-            ApplyAttributes(sp, Nodes.Find(entry.Inode), fields, mode, uid, gid, atime, mtime);
+            var node = Nodes.Find(entry.Inode);
+            if (fields == AttributeFields.LastWriteTime && mtime == CurrentLastWrite(node, entry))
+                return FsStatus.Success;
+            ApplyAttributes(sp, node, fields, mode, uid, gid, atime, mtime);
             return FsStatus.Success;
         }
         catch (Exception e) when (TryMapException(e, p, out var status))
         {
             return status;
         }
+    }
+
+    /// <summary>The write time a file shows (InfoOf's rule): the open node's pending one, else the store's.</summary>
+    /// <remarks>A write time set to the value it already has is no change, and is neither journaled nor stored: under
+    /// FUSE writeback caching the kernel sends the times it holds after every rename, link and extended attribute
+    /// change of a file (only its ctime moved), one request each, which would otherwise cost a journal record and a
+    /// utimensat of the backing file every time.</remarks>
+    private static DateTime CurrentLastWrite(FileNode? node, BackingEntry entry)
+    {
+        if (node is null)
+            return entry.LastWriteUtc;
+        lock (node.Sync)
+            return node.LastWriteUtc ?? entry.LastWriteUtc;
     }
 
     private void ApplyAttributes(string storePath, FileNode? node, AttributeFields fields, UnixMode mode, int uid, int gid, DateTime? atime, DateTime? mtime)

@@ -1,0 +1,47 @@
+using Layered.Fsd;
+using Layered.Journal;
+
+namespace Layered.Fsd.Tests;
+
+[Trait("Area", "Engine")]
+public class AttributeTests
+{
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
+    public void AWriteTimeSetToTheValueItHasIsNoChangeAndAnyOtherIsJournaledAndStored(StoreKind kind)
+    {
+        var timeRecords = new List<SetAttributesRecord>();
+        var switches = new EngineTestSwitches
+        {
+            AppendObserver = (_, record) =>
+            {
+                if (record is SetAttributesRecord r)
+                    lock (timeRecords) timeRecords.Add(r);
+            },
+        };
+        using var tv = new TestVolume(kind, o => new VolumeOptions
+        {
+            Store = o.Store, Vault = o.Vault, CheckpointInterval = o.CheckpointInterval, TestSwitches = switches,
+        });
+        var h = tv.Open("f");
+        tv.Write(h, 0, "data"u8);
+        tv.Volume.Release(h);
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var before));
+
+        // What FUSE writeback caching sends after a rename: the write time the file already shows.
+        Assert.Equal(FsStatus.Success, tv.Volume.SetTimes("f", null, before.LastWriteUtc));
+        Assert.Empty(timeRecords);
+
+        var other = new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        Assert.Equal(FsStatus.Success, tv.Volume.SetTimes("f", null, other));
+        Assert.Single(timeRecords);
+        // An access time is a change even with the write time unchanged.
+        Assert.Equal(FsStatus.Success, tv.Volume.SetTimes("f", other, other));
+        Assert.Equal(2, timeRecords.Count);
+        tv.Remount();
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var after));
+        Assert.Equal(other, after.LastWriteUtc);
+        Assert.Equal(other, after.LastAccessUtc);
+    }
+}
