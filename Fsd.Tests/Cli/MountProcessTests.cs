@@ -108,19 +108,10 @@ public sealed class MountProcessTests : IDisposable
         Assert.True(code == 0, output);
         try
         {
-            // The serving process is the detached `layered mount ... --foreground` of this vault.
-            int pid = Directory.EnumerateDirectories("/proc")
-                .Select(d => int.TryParse(Path.GetFileName(d), out int n) ? n : 0)
-                .Where(n => n > 0)
-                .Single(n =>
-                {
-                    try
-                    {
-                        var args = File.ReadAllText($"/proc/{n}/cmdline").Split('\0');
-                        return args.Contains("--foreground") && args.Contains(_vault);
-                    }
-                    catch (IOException) { return false; }
-                });
+            int pid = LockHolder(Path.Combine(_vault, ".layered", "lock"));
+            var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            Assert.Contains("--foreground", args);
+            Assert.Contains(_vault, args);
             var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
             Assert.Contains("MALLOC_ARENA_MAX=2", environment);
         }
@@ -128,6 +119,21 @@ public sealed class MountProcessTests : IDisposable
         {
             Assert.Equal(0, Layered("unmount", _mount).Code);
         }
+    }
+
+    /// <summary>The process holding the flock of <paramref name="path"/>, from /proc/locks ("N: FLOCK ADVISORY WRITE
+    /// PID MAJOR:MINOR:INODE ..."): the serving process of a vault holds its lock file (no scan of every process,
+    /// some of which may not answer).</summary>
+    private static int LockHolder(string path)
+    {
+        string inode = Sh($"stat -c %i '{path}'").Output.Trim();
+        var holders = File.ReadAllLines("/proc/locks")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 5 && f[1] == "FLOCK" && f[5].EndsWith(":" + inode, StringComparison.Ordinal))
+            .Select(f => int.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture))
+            .Distinct()
+            .ToList();
+        return Assert.Single(holders);
     }
 
     [Fact]

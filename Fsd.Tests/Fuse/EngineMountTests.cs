@@ -23,6 +23,7 @@ public sealed class EngineMountTests : IDisposable
     private DirectoryBackingStore? _store;
     private Volume? _volume;
     private FuseHost? _host;
+    private int _attributeRecords;
 
     public EngineMountTests()
     {
@@ -40,8 +41,23 @@ public sealed class EngineMountTests : IDisposable
     private void Mount()
     {
         _store = new DirectoryBackingStore(_vault);
-        _volume = Volume.Mount(new VolumeOptions { Store = _store, Vault = _keys });
-        _host = FuseHost.Mount(new EngineFileSystem(_volume), new FuseMountOptions { MountPoint = _mount }, NullLogger.Instance);
+        var switches = new EngineTestSwitches
+        {
+            AppendObserver = (_, record) =>
+            {
+                if (record is SetAttributesRecord)
+                    Interlocked.Increment(ref _attributeRecords);
+            },
+        };
+        var options = new VolumeOptions { Store = _store, Vault = _keys, TestSwitches = switches };
+        // A remount right after Unmount: a process another test class started in the instant before may still share
+        // the lock file's open description (fork before its exec closes the descriptor), holding the vault's flock.
+        Assert.True(Eventually.Reached(() =>
+        {
+            try { _volume = Volume.Mount(options); return true; }
+            catch (VolumeLockedException) { return false; }
+        }), "the vault's lock was still held 10 s after the previous volume was disposed");
+        _host = FuseHost.Mount(new EngineFileSystem(_volume!), new FuseMountOptions { MountPoint = _mount }, NullLogger.Instance);
     }
 
     private void Unmount()
@@ -163,8 +179,11 @@ public sealed class EngineMountTests : IDisposable
     public void AFileOpenedAgainKeepsItsPagesInTheKernelCache()
     {
         MustRun($"head -c 1048576 /dev/urandom > {_mount}/cached && cat {_mount}/cached > /dev/null");
-        // fincore opens the file before it counts its resident pages: an open that drops them would show 0.
-        Assert.Equal("1048576", Run($"fincore --bytes --noheadings --output RES {_mount}/cached").Output.Trim());
+        // fincore opens the file before it counts its resident pages: an open that drops them shows 0. Not all
+        // of them: a few pages of the 1 MiB file were once missing in a run of the whole project (reclaimed or never
+        // read back in; not reproduced alone), which says nothing about opens.
+        string resident = Run($"fincore --bytes --noheadings --output RES {_mount}/cached").Output.Trim();
+        Assert.True(long.TryParse(resident, out long bytes) && bytes >= 3 * 1048576 / 4, $"fincore: '{resident}' of 1048576 bytes resident");
         // What the mount itself changes, the kernel changes in its cache: truncating opens, renames, appends.
         MustRun($"echo long-content > {_mount}/t && cat {_mount}/t > /dev/null && echo x > {_mount}/t");
         Assert.Equal("x\n", File.ReadAllText(Path.Combine(_mount, "t")));
@@ -181,6 +200,25 @@ public sealed class EngineMountTests : IDisposable
         MustRun($"printf bbbb | dd of={_mount}/a conv=notrunc status=none && rm {_mount}/a");
         Assert.Equal("bbbb\n", Run($"cat {_mount}/b").Output);
         Assert.Equal("bbbb\n", File.ReadAllText(Path.Combine(_mount, "b")));
+    }
+
+    [Fact]
+    public void TheTimesTheKernelSendsBackAfterARenameOrLinkAreNoChange()
+    {
+        MustRun($"echo x > {_mount}/a && stat -c %y {_mount}/a > /dev/null");
+        string mtime = Run($"stat -c %y {_mount}/a").Output;
+        int before = Volatile.Read(ref _attributeRecords);
+        // Under writeback caching each of these is followed by a SETATTR of the file's unchanged mtime (its ctime
+        // moved): neither journaled nor applied to the backing file.
+        MustRun($"mv {_mount}/a {_mount}/b && ln {_mount}/b {_mount}/c && rm {_mount}/c");
+        Assert.Equal(before, Volatile.Read(ref _attributeRecords));
+        Assert.Equal(mtime, Run($"stat -c %y {_mount}/b").Output);
+        // A real change of the time is still one.
+        MustRun($"touch -m -d 2020-01-02T03:04:05Z {_mount}/b");
+        Assert.Equal(before + 1, Volatile.Read(ref _attributeRecords));
+        Unmount();
+        Mount();
+        Assert.StartsWith("2020-01-02 03:04:05", Run($"TZ=UTC stat -c %y {_mount}/b").Output);
     }
 
     [Fact]
