@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.IO.MemoryMappedFiles;
 using Xunit;
 
 namespace Layered.Fuse.Tests;
 
-/// <summary>Requests served on several loop threads at once, page-cache writeback from mmap, and real tools.</summary>
+/// <summary>Requests served on several loop threads at once, page-cache writeback from mmap (in another process), and real tools.</summary>
 [Trait("Area", "Fuse")]
 public sealed class ConcurrentAndMappedIoTests : IDisposable
 {
@@ -44,16 +43,15 @@ public sealed class ConcurrentAndMappedIoTests : IDisposable
     {
         string path = _mount.PathOf("mapped");
         File.WriteAllBytes(path, new byte[64 * 1024]);
-        using (var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite))
-        using (MemoryMappedViewAccessor view = map.CreateViewAccessor())
-        {
-            for (int i = 0; i < 64 * 1024; i += 4096)
-            {
-                view.Write(i, (byte)(i / 4096 + 1));
-            }
-
-            view.Flush(); // msync: the dirty pages reach the file system as write requests
-        }
+        // Mapped and written by another process: a page fault on a mapping waits for the file system while holding
+        // its process's memory-map lock, which the server's own threads need to allocate, so a mapping of a file in
+        // the process that serves it can deadlock. flush() is msync: the dirty pages reach the file system as writes.
+        const string script = "import mmap, os, sys\n" +
+            "fd = os.open(sys.argv[1], os.O_RDWR)\n" +
+            "m = mmap.mmap(fd, 65536)\n" +
+            "for i in range(0, 65536, 4096): m[i] = i // 4096 + 1\n" +
+            "m.flush(); m.close(); os.close(fd)\n";
+        Assert.Equal(0, Run("python3", "-c", script, path));
 
         Assert.True(_mount.FileSystem.PageWrites > 0, "no write arrived flagged as writepage");
         byte[] content = File.ReadAllBytes(path);
