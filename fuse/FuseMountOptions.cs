@@ -39,7 +39,12 @@ public sealed class FuseMountOptions
     public string FileSystemName { get; init; } = "layered";
 
     /// <summary>The mount type becomes fuse.&lt;subtype&gt; (-o subtype).</summary>
-    public string Subtype { get; init; } = "layered";
+    public string Subtype { get; init; } = DefaultSubtype;
+
+    public const string DefaultSubtype = "layered";
+
+    /// <summary>The mount table's type of a mount with the default subtype.</summary>
+    public const string DefaultFileSystemType = "fuse." + DefaultSubtype;
 
     /// <summary>libfuse debug mode (-d): every request is logged through the host's logger.</summary>
     public bool Debug { get; init; }

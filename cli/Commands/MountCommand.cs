@@ -106,7 +106,7 @@ public sealed class MountCommand : ICliCommand
     private static bool WaitForAClosingMount(CliContext context, string root)
     {
         string source = Path.TrimEndingDirectorySeparator(root);
-        if (MountTable.All().Any(m => m.FileSystemType == FuseTypeName && m.Source == source))
+        if (MountTable.All().Any(m => m.FileSystemType == FuseMountOptions.DefaultFileSystemType && m.Source == source))
             return false;
         return VaultLockWait.WaitForRelease(root, ClosingMountWait, TimeSpan.FromSeconds(1), () =>
             context.Console.Error.WriteLine($"layered: waiting up to {ClosingMountWait.TotalSeconds:0} s for the process holding '{root}' (a mount that is closing?) to let go of it"));
@@ -114,9 +114,6 @@ public sealed class MountCommand : ICliCommand
 
     /// <summary>How long a mount waits for a vault held by a process that no longer serves a mount of it.</summary>
     private static readonly TimeSpan ClosingMountWait = TimeSpan.FromSeconds(30);
-
-    /// <summary>The mount table's type of a Layered mount (fuse.&lt;subtype&gt;).</summary>
-    internal const string FuseTypeName = "fuse.layered";
 
     /// <summary>setsid(1) from util-linux puts the server in its own session, away from the terminal's signals.
     /// mount(8) runs helpers with a minimal PATH, so look in the usual places too.</summary>

@@ -38,7 +38,7 @@ public sealed class UnmountCommand : ICliCommand
     /// lock of; null for other mounts, whose unmount has nothing to wait for.</summary>
     private static string? ServedVault(MountEntry? entry)
     {
-        if (entry is null || entry.FileSystemType != MountCommand.FuseTypeName || !Path.IsPathFullyQualified(entry.Source))
+        if (entry is null || entry.FileSystemType != FuseMountOptions.DefaultFileSystemType || !Path.IsPathFullyQualified(entry.Source))
             return null;
         try
         {
