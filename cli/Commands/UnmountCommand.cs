@@ -18,18 +18,46 @@ public sealed class UnmountCommand : ICliCommand
             var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parsed.GetValue(mountPoint)!));
             string? vault = ServedVault(MountTable.Find(target));
             FuseUnmounter.Unmount(target);
-            if (vault is not null && !VaultLockWait.WaitForRelease(vault, ServerExitWait, TimeSpan.FromSeconds(1), () =>
-                    context.Console.Error.WriteLine($"Unmounted {target}; waiting for the process serving '{vault}' to commit its journal and exit")))
-            {
-                context.Console.Error.WriteLine($"layered: unmounted {target}, but the process serving '{vault}' still holds it after " +
-                    $"{ServerExitWait.TotalMinutes:0} minutes; the vault is consistent once that process exits (or after `layered recover '{vault}'`)");
-                return ExitCodes.IoError;
-            }
-            context.Console.Output.WriteLine($"Unmounted {target}");
-            return ExitCodes.Success;
+            return vault is null ? Unmounted(context.Console, target) : AwaitServer(context.Console, target, vault, ServerExitWait);
         });
         return command;
     }
+
+    private static int Unmounted(CliConsole console, string target)
+    {
+        console.Output.WriteLine($"Unmounted {target}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>After the kernel detached <paramref name="target"/>: waits until the process serving
+    /// <paramref name="vault"/> has let go of it, and says so when it does not or when that cannot be known.</summary>
+    internal static int AwaitServer(CliConsole console, string target, string vault, TimeSpan timeout)
+    {
+        bool released;
+        try
+        {
+            released = VaultLockWait.WaitForRelease(vault, timeout, TimeSpan.FromSeconds(1), () =>
+                console.Error.WriteLine($"Unmounted {target}; waiting for the process serving '{vault}' to commit its journal and exit"));
+        }
+        catch (Exception e) when (e is BackingStoreException or IOException or UnauthorizedAccessException)
+        {
+            // The vault could be probed before the unmount (ServedVault) but no longer can (moved, removed, its disk
+            // gone): the unmount happened; whether the server finished cannot be known from here.
+            console.Error.WriteLine($"layered: unmounted {target}, but cannot tell whether the process serving '{vault}' " +
+                $"has let go of it: {e.Message}");
+            return ExitCodes.IoError;
+        }
+        if (!released)
+        {
+            console.Error.WriteLine($"layered: unmounted {target}, but the process serving '{vault}' still holds it after " +
+                $"{Describe(timeout)}; the vault is consistent once that process exits (or after `layered recover '{vault}'`)");
+            return ExitCodes.IoError;
+        }
+        return Unmounted(console, target);
+    }
+
+    private static string Describe(TimeSpan wait) =>
+        wait >= TimeSpan.FromMinutes(1) ? $"{wait.TotalMinutes:0.#} minutes" : $"{wait.TotalSeconds:0.#} seconds";
 
     /// <summary>A checkpoint of a long journal can take a while; one that never ends is a hung process to report.</summary>
     private static readonly TimeSpan ServerExitWait = TimeSpan.FromMinutes(5);
