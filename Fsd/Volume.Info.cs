@@ -76,8 +76,7 @@ public sealed partial class Volume
             if (entry is null)
                 return FsStatus.NotFound;
             var node = Nodes.Find(entry.Inode);
-            if (fields == AttributeFields.LastWriteTime && mtime == CurrentLastWrite(node, entry))
-                return FsStatus.Success;
+            DropUnchangedTimes(ref fields, ref atime, ref mtime, node, entry);
             ApplyAttributes(sp, node, fields, mode, uid, gid, atime, mtime);
             return FsStatus.Success;
         }
@@ -87,11 +86,26 @@ public sealed partial class Volume
         }
     }
 
+    /// <summary>A time set to the value the file already shows is no change: it is neither journaled nor stored.</summary>
+    /// <remarks>Under FUSE writeback caching the kernel sends the times it holds after every rename, link and extended
+    /// attribute change of a file (only its ctime moved), one request each, and Windows programs set the times they
+    /// just read when they copy attributes; each would otherwise cost a journal record and a utimensat of the backing
+    /// file.</remarks>
+    private static void DropUnchangedTimes(ref AttributeFields fields, ref DateTime? atime, ref DateTime? mtime, FileNode? node, BackingEntry entry)
+    {
+        if (mtime is not null && mtime == CurrentLastWrite(node, entry))
+        {
+            mtime = null;
+            fields &= ~AttributeFields.LastWriteTime;
+        }
+        if (atime is not null && atime == entry.LastAccessUtc)
+        {
+            atime = null;
+            fields &= ~AttributeFields.LastAccessTime;
+        }
+    }
+
     /// <summary>The write time a file shows (InfoOf's rule): the open node's pending one, else the store's.</summary>
-    /// <remarks>A write time set to the value it already has is no change, and is neither journaled nor stored: under
-    /// FUSE writeback caching the kernel sends the times it holds after every rename, link and extended attribute
-    /// change of a file (only its ctime moved), one request each, which would otherwise cost a journal record and a
-    /// utimensat of the backing file every time.</remarks>
     private static DateTime CurrentLastWrite(FileNode? node, BackingEntry entry)
     {
         if (node is null)
@@ -139,8 +153,13 @@ public sealed partial class Volume
                     SetNtAttributes(node, path, change.Attributes, change.CreationUtc);
                 var fields = (change.LastAccessUtc is null ? 0 : AttributeFields.LastAccessTime) |
                              (change.LastWriteUtc is null ? 0 : AttributeFields.LastWriteTime);
-                if (node.Path == path)
-                    ApplyAttributes(path, node, fields, 0, -1, -1, change.LastAccessUtc, change.LastWriteUtc);
+                DateTime? atime = change.LastAccessUtc, mtime = change.LastWriteUtc;
+                if (fields != 0 && node.Path == path)
+                {
+                    if (Store.TryGetEntry(path) is { } entry)
+                        DropUnchangedTimes(ref fields, ref atime, ref mtime, node, entry);
+                    ApplyAttributes(path, node, fields, 0, -1, -1, atime, mtime);
+                }
             }
             info = InfoOf(node);
             return FsStatus.Success;

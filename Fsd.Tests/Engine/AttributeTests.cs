@@ -39,9 +39,52 @@ public class AttributeTests
         // An access time is a change even with the write time unchanged.
         Assert.Equal(FsStatus.Success, tv.Volume.SetTimes("f", other, other));
         Assert.Equal(2, timeRecords.Count);
+        // Both times set to what they already are: nothing.
+        Assert.Equal(FsStatus.Success, tv.Volume.SetTimes("f", other, other));
+        Assert.Equal(2, timeRecords.Count);
         tv.Remount();
         Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var after));
         Assert.Equal(other, after.LastWriteUtc);
         Assert.Equal(other, after.LastAccessUtc);
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
+    public void TheHandleFormSkipsUnchangedTimesToo(StoreKind kind)
+    {
+        var timeRecords = new List<SetAttributesRecord>();
+        var switches = new EngineTestSwitches
+        {
+            AppendObserver = (_, record) =>
+            {
+                if (record is SetAttributesRecord r)
+                    lock (timeRecords) timeRecords.Add(r);
+            },
+        };
+        using var tv = new TestVolume(kind, o => new VolumeOptions
+        {
+            Store = o.Store, Vault = o.Vault, CheckpointInterval = o.CheckpointInterval, TestSwitches = switches,
+        });
+        var h = tv.Open("f");
+        tv.Write(h, 0, "data"u8);
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var before));
+
+        // What a Windows copy does: set the times it has just read.
+        Assert.Equal(FsStatus.Success, tv.Volume.SetBasicInfo(h,
+            new BasicInfoChange(LastAccessUtc: before.LastAccessUtc, LastWriteUtc: before.LastWriteUtc), out var same));
+        Assert.Empty(timeRecords);
+        Assert.Equal(before.LastWriteUtc, same.LastWriteUtc);
+
+        var other = new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        Assert.Equal(FsStatus.Success, tv.Volume.SetBasicInfo(h, new BasicInfoChange(LastAccessUtc: before.LastAccessUtc, LastWriteUtc: other), out var changed));
+        var record = Assert.Single(timeRecords);
+        // Only the time that changed is in the record.
+        Assert.Equal(AttributeFields.LastWriteTime, record.Fields);
+        Assert.Equal(other, changed.LastWriteUtc);
+        tv.Volume.Release(h);
+        tv.Remount();
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var after));
+        Assert.Equal(other, after.LastWriteUtc);
     }
 }
