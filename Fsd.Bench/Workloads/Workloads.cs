@@ -24,11 +24,12 @@ internal abstract class Workload
 
     /// <summary>Writes back dirty pages and drops the page, dentry and inode caches (so reads reach the file system).</summary>
     /// <remarks>Also run before the workloads that create many files: ext4 without a journal (this machine's disk)
-    /// skips every inode freed in the last minute (five if its inode table block is still dirty) while it searches a
+    /// skips every inode freed in the last minute (six if its inode table block is still dirty) while it searches a
     /// block group for a free one, so creates after the previous workloads' deletions, the previous contender's
-    /// included, were slowed by a scan that depended on the run order (60 % of a plain-folder create loop's samples
-    /// were in ext4's recently_deleted). The check only looks at inode table blocks still in the buffer cache, so
-    /// dropping it gives every contender the same start.</remarks>
+    /// included, were slowed by a scan that depended on the run order (about 60 % of a plain-folder create loop's
+    /// samples were in that scan: recently_deleted and the lookups under it). The check only looks at inode table
+    /// blocks still in the buffer cache, so dropping it gives every contender a similar start (blocks read back during
+    /// the loop are checked again).</remarks>
     protected static void DropCaches()
     {
         ExternalCommand.Run("sync", []);

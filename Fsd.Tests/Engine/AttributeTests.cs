@@ -6,24 +6,31 @@ namespace Layered.Fsd.Tests;
 [Trait("Area", "Engine")]
 public class AttributeTests
 {
+    /// <summary>A test volume whose attribute and time records are collected in <paramref name="records"/> as they are
+    /// journaled.</summary>
+    private static TestVolume VolumeRecording(StoreKind kind, List<SetAttributesRecord> records)
+    {
+        var switches = new EngineTestSwitches
+        {
+            AppendObserver = (_, record) =>
+            {
+                if (record is SetAttributesRecord r)
+                    lock (records) records.Add(r);
+            },
+        };
+        return new TestVolume(kind, o => new VolumeOptions
+        {
+            Store = o.Store, Vault = o.Vault, CheckpointInterval = o.CheckpointInterval, TestSwitches = switches,
+        });
+    }
+
     [Theory]
     [InlineData(StoreKind.Memory)]
     [InlineData(StoreKind.Directory)]
     public void AWriteTimeSetToTheValueItHasIsNoChangeAndAnyOtherIsJournaledAndStored(StoreKind kind)
     {
         var timeRecords = new List<SetAttributesRecord>();
-        var switches = new EngineTestSwitches
-        {
-            AppendObserver = (_, record) =>
-            {
-                if (record is SetAttributesRecord r)
-                    lock (timeRecords) timeRecords.Add(r);
-            },
-        };
-        using var tv = new TestVolume(kind, o => new VolumeOptions
-        {
-            Store = o.Store, Vault = o.Vault, CheckpointInterval = o.CheckpointInterval, TestSwitches = switches,
-        });
+        using var tv = VolumeRecording(kind, timeRecords);
         var h = tv.Open("f");
         tv.Write(h, 0, "data"u8);
         tv.Volume.Release(h);
@@ -54,18 +61,7 @@ public class AttributeTests
     public void TheHandleFormSkipsUnchangedTimesToo(StoreKind kind)
     {
         var timeRecords = new List<SetAttributesRecord>();
-        var switches = new EngineTestSwitches
-        {
-            AppendObserver = (_, record) =>
-            {
-                if (record is SetAttributesRecord r)
-                    lock (timeRecords) timeRecords.Add(r);
-            },
-        };
-        using var tv = new TestVolume(kind, o => new VolumeOptions
-        {
-            Store = o.Store, Vault = o.Vault, CheckpointInterval = o.CheckpointInterval, TestSwitches = switches,
-        });
+        using var tv = VolumeRecording(kind, timeRecords);
         var h = tv.Open("f");
         tv.Write(h, 0, "data"u8);
         Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var before));
