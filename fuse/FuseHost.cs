@@ -386,7 +386,7 @@ public sealed unsafe class FuseHost : IDisposable
             {
                 LibFuse.LoopConfigSetCloneFd(config, _options.CloneFd ? 1u : 0u);
                 LibFuse.LoopConfigSetMaxThreads(config, _options.MaxThreads);
-                LibFuse.LoopConfigSetIdleThreads(config, _options.MaxIdleThreads);
+                LibFuse.LoopConfigSetIdleThreads(config, _options.MaxIdleThreads ?? _options.MaxThreads);
                 result = LibFuse.LoopMt(_fuse, config);
             }
             finally

@@ -97,14 +97,14 @@ public sealed class FuseMountOptions
     /// <summary>Upper bound of request threads.</summary>
     public uint MaxThreads { get; init; } = 10;
 
-    /// <summary>Idle request threads kept alive; more are ended when idle.</summary>
-    /// <remarks>As many as <see cref="MaxThreads"/>: a request thread is never ended. With fewer, libfuse ended and
-    /// started threads all the time under an ordinary load (a create is six requests, some overlapping): about 200
-    /// threads came and went in a loop of 10,000 file creates, each one attached to the .NET runtime on its first
-    /// request and losing its per-thread caches when it ended; keeping them made the same loop 10-20 % faster
-    /// (docs/benchmarks.md, item 21). libfuse's own advice is the same. An idle thread costs its stack's few touched
-    /// pages.</remarks>
-    public uint MaxIdleThreads { get; init; } = 10;
+    /// <summary>Idle request threads kept alive; more are ended when idle. Null (the default): as many as
+    /// <see cref="MaxThreads"/>, so a request thread is never ended.</summary>
+    /// <remarks>With fewer (the host kept 4), libfuse ended and started threads all the time under an ordinary load (a
+    /// create is six requests, some overlapping): about 200 threads came and went in a loop of 10,000 file creates,
+    /// each one attached to the .NET runtime on its first request and losing its per-thread caches when it ended;
+    /// keeping them made the same loop 10-20 % faster (docs/benchmarks.md, item 21). libfuse's own advice is the
+    /// same. An idle thread costs its stack's few touched pages.</remarks>
+    public uint? MaxIdleThreads { get; init; }
 
     /// <summary>How long mounting may take until the kernel's INIT has been answered.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(15);
