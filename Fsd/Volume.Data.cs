@@ -52,6 +52,8 @@ public sealed partial class Volume
     {
         long eof, vdl;
         ChunkRangeLocks.Ticket? ticket = null;
+        while (NeedsSettledRead(node, offset, buffer.Length))
+            SettleWrittenAhead(node);
         lock (node.Sync)
         {
             eof = node.Eof;
@@ -82,11 +84,19 @@ public sealed partial class Volume
         }
     }
 
-    /// <summary>Reads and authenticates the stored chunks that cover [offset, offset+dest.Length), all below VDL.</summary>
+    /// <summary>A read reaching beyond the VDL of a file that keeps written-ahead ranges must see their data: they are
+    /// settled first. (A range kept after this check reads as zeros: a write concurrent with the read.)</summary>
+    private static bool NeedsSettledRead(FileNode node, long offset, int length)
+    {
+        lock (node.Sync)
+            return node.Ahead is { Count: > 0 } && offset < node.Eof && offset + length > node.Vdl;
+    }
+
     /// <summary>The file's name for an error message, without building a string on every call (the error
     /// messages put the volume-relative path after the file system's own prefix).</summary>
     private static string ErrorName(FileNode node) => node.Path ?? "(unlinked file)";
 
+    /// <summary>Reads and authenticates the stored chunks that cover [offset, offset+dest.Length), all below VDL.</summary>
     private void ReadValid(FileNode node, long offset, Span<byte> dest, long vdl)
     {
         int cs = Layout.ChunkSize;
@@ -164,57 +174,78 @@ public sealed partial class Volume
         }
     }
 
-    private int WriteCore(FileNode node, long offset, ReadOnlySpan<byte> data, WriteMode mode, out long offsetWritten)
+    private int WriteCore(FileNode node, long offset, ReadOnlySpan<byte> input, WriteMode mode, out long offsetWritten)
     {
-        long end, vdlBefore, eofBefore, lsn = 0;
-        bool firstData = false;
+        long end, vdlBefore, eofBefore, ioFrom, lsn = 0;
+        bool firstData = false, ahead = false;
+        ReadOnlySpan<byte> data;
         ChunkRangeLocks.Ticket? ticket = null;
         bool sizeLock = !Switches.DisableNodeSizeLock;
-        if (sizeLock) Monitor.Enter(node.Sync);
-        try
+        while (true)
         {
-            if (mode == WriteMode.Append)
-                offset = node.Eof;
-            int length = data.Length;
-            if (mode == WriteMode.Paging)
+            bool settleFirst = false;
+            if (sizeLock) Monitor.Enter(node.Sync);
+            try
             {
-                if (offset >= node.Eof)
+                if (mode == WriteMode.Append)
+                    offset = node.Eof;
+                int length = input.Length;
+                if (mode == WriteMode.Paging)
                 {
-                    offsetWritten = offset;
-                    return 0;
+                    if (offset >= node.Eof)
+                    {
+                        offsetWritten = offset;
+                        return 0;
+                    }
+                    length = (int)Math.Min(length, node.Eof - offset);
                 }
-                length = (int)Math.Min(length, node.Eof - offset);
-            }
-            offsetWritten = offset;
-            if (length == 0)
-                return 0;
-            data = data[..length];
-            end = offset + length;
-            if (end > MaxFileSize)
-                throw new FsException(FsStatus.FileTooLarge, node.Path ?? "", "The write would exceed the maximum file size");
+                offsetWritten = offset;
+                if (length == 0)
+                    return 0;
+                data = input[..length];
+                end = offset + length;
+                if (end > MaxFileSize)
+                    throw new FsException(FsStatus.FileTooLarge, node.Path ?? "", "The write would exceed the maximum file size");
 
-            eofBefore = node.Eof;
-            vdlBefore = node.Vdl;
-            long gapStart = Math.Min(offset, vdlBefore);
-            if (end > node.Vdl || end > node.Eof)
-            {
-                if (node.HeaderMissing)
-                    WriteHeaderLocked(node, 0, 0, 0);
-                firstData = node.SizeLsn == 0;
-                node.Eof = Math.Max(node.Eof, end);
-                node.Vdl = Math.Max(node.Vdl, end);
-                lsn = Append(new SetSizeRecord(node.FileId.ToUInt128(), node.Path ?? "", node.Eof, node.Vdl));
-                node.SizeLsn = node.LastLsn = lsn;
+                eofBefore = node.Eof;
+                vdlBefore = node.Vdl;
+                ioFrom = Math.Min(offset, vdlBefore);
+                switch (ClassifyWrite(node, offset, end, mode, sizeLock))
+                {
+                    case Extension.SettleFirst:
+                        settleFirst = true;
+                        continue; // the finally below leaves the monitor and settles
+                    case Extension.Ahead:
+                        ahead = true;
+                        ioFrom = offset;
+                        if (node.HeaderMissing)
+                            WriteHeaderLocked(node, 0, 0, 0);
+                        firstData = node.SizeLsn == 0;
+                        lsn = KeepAhead(node, offset, end);
+                        break;
+                    case Extension.Extend:
+                        if (node.HeaderMissing)
+                            WriteHeaderLocked(node, 0, 0, 0);
+                        firstData = node.SizeLsn == 0;
+                        node.Eof = Math.Max(node.Eof, end);
+                        node.Vdl = Math.Max(node.Vdl, end);
+                        lsn = Append(new SetSizeRecord(node.FileId.ToUInt128(), node.Path ?? "", node.Eof, node.Vdl));
+                        node.SizeLsn = node.LastLsn = lsn;
+                        break;
+                }
+                node.ModCount++;
+                if (!Switches.DisableChunkRangeLocks)
+                {
+                    ticket = RegisterRange(node, Layout.ChunkIndexOf(ioFrom), Layout.ChunkIndexOf(end - 1), sizeLock);
+                }
             }
-            node.ModCount++;
-            if (!Switches.DisableChunkRangeLocks)
+            finally
             {
-                ticket = RegisterRange(node, Layout.ChunkIndexOf(gapStart), Layout.ChunkIndexOf(end - 1), sizeLock);
+                if (sizeLock) Monitor.Exit(node.Sync);
+                if (settleFirst)
+                    SettleWrittenAhead(node);
             }
-        }
-        finally
-        {
-            if (sizeLock) Monitor.Exit(node.Sync);
+            break;
         }
 
         try
@@ -225,11 +256,16 @@ public sealed partial class Volume
             // (adoption), a header-less file would read as plaintext instead: then flush the header first.
             if (firstData && MixedContent)
                 node.File!.Flush();
-            WriteChunks(node, offset, data, vdlBefore);
+            // A write kept ahead stores its own chunks only: none of them holds valid data, and the gap below it
+            // stays unstored until the writes filling it arrive or it is settled.
+            WriteChunks(node, offset, data, ahead ? offset : vdlBefore);
         }
         catch
         {
-            RevertFailedExtension(node, lsn, eofBefore, vdlBefore);
+            if (ahead)
+                ForgetFailedAhead(node, offset, end, lsn, eofBefore, vdlBefore);
+            else
+                RevertFailedExtension(node, lsn, eofBefore, vdlBefore);
             throw;
         }
         finally
@@ -411,9 +447,17 @@ public sealed partial class Volume
         long vdlBefore, newVdl, lsn;
         ChunkRangeLocks.Ticket? ticket = null;
         bool sizeLock = !Switches.DisableNodeSizeLock;
+        // A size change settles the bytes first: a written-ahead range cut or moved under it must not become valid.
+        SettleWrittenAhead(node);
         if (sizeLock) Monitor.Enter(node.Sync);
         try
         {
+            while (sizeLock && node.Ahead is { Count: > 0 })
+            {
+                Monitor.Exit(node.Sync);
+                SettleWrittenAhead(node);
+                Monitor.Enter(node.Sync);
+            }
             if (size == node.Eof)
                 return;
             if (node.HeaderMissing)
@@ -479,7 +523,7 @@ public sealed partial class Volume
                 Buffers.Return(plain);
             }
             long eof;
-            lock (node.Sync) eof = node.Eof;
+            lock (node.Sync) eof = node.JournaledEof;
             commitTo = Append(new ChunkImageRecord(node.FileId.ToUInt128(), node.Path ?? "", tailChunk, image, eof, newVdl));
             lock (node.Sync) node.LastLsn = Math.Max(node.LastLsn, commitTo);
         }
@@ -516,6 +560,7 @@ public sealed partial class Volume
         try
         {
             long lsn;
+            SettleWrittenAhead(node);
             WriteBackPending(node);
             lock (node.Sync) lsn = node.LastLsn;
             node.File?.Flush();

@@ -89,18 +89,20 @@ public sealed partial class Volume
         return true;
     }
 
-    /// <summary>Waits for writes in flight, then captures what the header will say; null when nothing needs it.</summary>
-    private static SyncCapture? CaptureSync(FileNode node)
+    /// <summary>Settles written-ahead ranges and waits for writes in flight, then captures what the header will say;
+    /// null when nothing needs it.</summary>
+    private SyncCapture? CaptureSync(FileNode node)
     {
         if (node.Type == NodeType.Directory)
             return null;
+        SettleWrittenAhead(node);
         lock (node.Sync)
         {
             while (node.Ranges.AnyExclusive)
                 Monitor.Wait(node.Sync);
             if (!node.IsDirty || node.File is not { } file || node.Deleted)
                 return null;
-            return new SyncCapture(node, file, node.Eof, node.Vdl, node.SizeLsn, node.ModCount);
+            return new SyncCapture(node, file, node.JournaledEof, node.Vdl, node.SizeLsn, node.ModCount);
         }
     }
 

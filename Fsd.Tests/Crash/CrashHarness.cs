@@ -59,8 +59,11 @@ internal sealed class CrashHarness : IDisposable
 
     /// <param name="mutations">Test-only mutations of the recorded volume (a checkpoint flush taken away).</param>
     /// <param name="prepare">Called with the mounted volume before the first step (e.g. to keep it for its counters).</param>
+    /// <param name="compareEveryStep">Compare the live engine with the model after every step (it reads every file);
+    /// false compares after the last step only, for workloads whose state a read would change (a read beyond the
+    /// valid data length settles written-ahead ranges).</param>
     public RecordedWorkload Record(string name, IReadOnlyList<WorkloadOp> ops, bool atomicRewrites = true,
-        RecoveryTestSwitches? mutations = null, Action<Volume>? prepare = null)
+        RecoveryTestSwitches? mutations = null, Action<Volume>? prepare = null, bool compareEveryStep = true)
     {
         var store = new RecordingBackingStore(new InMemoryBackingStore());
         Volume.InitializeStore(store, JournalOptions, NullLoggerFactory.Instance);
@@ -81,6 +84,8 @@ internal sealed class CrashHarness : IDisposable
                 ops[i].Model(model);
                 var snapshot = model.Snapshot();
                 snapshots.Add(snapshot);
+                if (!compareEveryStep && i < ops.Count - 1)
+                    continue;
                 // The model is only a witness if the live engine agrees with it after every step.
                 var problems = new List<string>();
                 var live = EngineView.Capture(volume, problems);

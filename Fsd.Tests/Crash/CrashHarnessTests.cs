@@ -57,6 +57,19 @@ public sealed class CrashHarnessTests(ITestOutputHelper output) : IClassFixture<
     }
 
     [Fact]
+    public void WritesKeptAheadSurviveEveryCrashState()
+    {
+        using var harness = new CrashHarness();
+        var recorded = harness.Record("writes-ahead", Workloads.WritesAhead, compareEveryStep: false);
+        var result = harness.Check(recorded, Options);
+        output.WriteLine($"writes-ahead: {result.States} crash states, {result.Violations.Count} violations");
+        foreach (var v in result.Violations.Take(5))
+            output.WriteLine(v);
+        Assert.True(result.States >= 20, $"only {result.States} crash states were generated");
+        Assert.Empty(result.Violations);
+    }
+
+    [Fact]
     public void WithoutChunkImageRedo_TornOverwritesAreViolations()
     {
         using var harness = new CrashHarness();

@@ -41,6 +41,20 @@ public static class Workloads
         new SymlinkOp("s2", "nowhere/at/all"), new MkdirOp("d"), new SymlinkOp("d/up", ".."), new SyncOp(),
     ];
 
+    /// <summary>Writes kept ahead of the valid data length (writeback flushes a file in several requests at once),
+    /// through one held handle: a block beyond a gap, then the block that fills it; a range settled by fsync; an
+    /// overwrite journaled (with the file's size) while a range waits, committed by an fsync of another file; a range
+    /// settled by an unaligned write into its gap; one cut by a truncate; one left for the unmount. In a test of
+    /// their own: comparing the live engine after every step would read the file and so settle every range.</summary>
+    public static readonly WorkloadOp[] WritesAhead =
+    [
+        new CreateOp("w"), new CreateOp("v"), new HoldOp("w"), new WriteHeldOp("w", 8192, 4096, 26), new WriteHeldOp("w", 0, 8192, 27),
+        new WriteHeldOp("w", 20480, 3000, 28), new FsyncOp("w"), new WriteHeldOp("w", 32768, 4096, 29),
+        new WriteHeldOp("w", 1000, 50, 33), new FsyncOp("v"), new WriteHeldOp("w", 24000, 100, 30),
+        new WriteHeldOp("w", 40960, 5000, 31), new TruncateOp("w", 43000), new FsyncOp("w"), new WriteHeldOp("w", 53248, 4096, 32),
+        new ReleaseHeldOp("w"),
+    ];
+
     public static readonly IReadOnlyDictionary<string, WorkloadOp[]> All = new Dictionary<string, WorkloadOp[]>
     {
         // DESIGN §1 race 1, X→Y and Y→Z both replacing, in the order where Y→Z runs first.

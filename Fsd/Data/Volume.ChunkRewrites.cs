@@ -67,7 +67,7 @@ public sealed partial class Volume
         lock (node.Sync)
         {
             // The size in the record is the node's size at this LSN: recovery may take it as the file's state.
-            long lsn = Append(new ChunkImageRecord(node.FileId.ToUInt128(), node.Path ?? "", chunk, image, node.Eof, node.Vdl));
+            long lsn = Append(new ChunkImageRecord(node.FileId.ToUInt128(), node.Path ?? "", chunk, image, node.JournaledEof, node.Vdl));
             node.LastLsn = Math.Max(node.LastLsn, lsn);
             _pending.GetValue(node, NewPendingSet).Put(chunk, stored, lsn);
         }

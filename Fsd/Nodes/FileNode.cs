@@ -1,5 +1,6 @@
 using Layered.Backing;
 using Layered.Crypto;
+using Layered.Fsd.Data;
 using Layered.Fsd.Locking;
 
 namespace Layered.Fsd.Nodes;
@@ -72,8 +73,20 @@ internal sealed class FileNode
     public IBackingFile? File;
     private FileCipher? _cipher;
     public readonly ChunkRangeLocks Ranges = new();
+    /// <summary>Writes stored beyond VDL with a gap below them, not valid yet (guarded by Sync); null until the
+    /// first such write.</summary>
+    public WrittenAhead? Ahead;
+    /// <summary>EOF when the first of the current written-ahead ranges was kept (guarded by Sync).</summary>
+    public long EofBeforeAhead;
 
-    public bool IsDirty => ModCount != CheckpointedModCount;
+    /// <summary>A node whose state is not all in its header yet, or that keeps written-ahead ranges (which only a
+    /// settle makes durable), must stay in memory.</summary>
+    public bool IsDirty => ModCount != CheckpointedModCount || Ahead is { Count: > 0 };
+
+    /// <summary>The EOF journal records carry: what the file's size is without the written-ahead ranges not valid
+    /// yet (their sizes are journaled when they become valid, so a crash never shows one's size without its data).
+    /// Guarded by Sync.</summary>
+    public long JournaledEof => Ahead is { Count: > 0 } ? Math.Max(EofBeforeAhead, Vdl) : Eof;
 
     /// <summary>The file's chunk cipher, made on first data access rather than when the node is made: deriving a
     /// file key (an HKDF expansion into a slot of the vault's locked key arena) is work stat, rename and unlink never
