@@ -25,7 +25,17 @@ public sealed partial class Volume
     }
 
     /// <summary>lstat: symlinks are reported, not followed.</summary>
-    public FsStatus GetInfo(string path, out FileInformation info)
+    public FsStatus GetInfo(string path, out FileInformation info) => GetInfo(path, out info, parentKnown: false);
+
+    /// <summary>
+    /// GetInfo for a host that resolves paths one component at a time (FUSE: the kernel looked every parent up
+    /// before it asks for a name): a missing name is <see cref="FsStatus.NotFound"/> without a look at its parent,
+    /// which only tells NotFound from PathNotFound and NotADirectory (one errno, ENOENT, there; and the kernel
+    /// answers ENOTDIR itself). Saves a stat of the parent on every lookup of a name about to be created.
+    /// </summary>
+    public FsStatus LookUp(string path, out FileInformation info) => GetInfo(path, out info, parentKnown: true);
+
+    private FsStatus GetInfo(string path, out FileInformation info, bool parentKnown)
     {
         info = default;
         string p = "";
@@ -37,7 +47,8 @@ public sealed partial class Volume
             var entry = Store.TryGetEntry(sp);
             if (entry is null)
             {
-                CheckParent(p);
+                if (!parentKnown)
+                    CheckParent(p);
                 return FsStatus.NotFound;
             }
             info = InfoOf(sp, entry);

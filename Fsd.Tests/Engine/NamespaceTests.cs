@@ -12,6 +12,23 @@ public class NamespaceTests
     [Theory]
     [InlineData(StoreKind.Memory)]
     [InlineData(StoreKind.Directory)]
+    public void GetInfoTellsAMissingParentApartAndLookUpDoesNotLookAtIt(StoreKind kind)
+    {
+        using var t = new TestVolume(kind);
+        t.WriteFile("file", TestVolume.Text("x"));
+        Assert.Equal(FsStatus.NotFound, t.Volume.GetInfo("absent", out _));
+        Assert.Equal(FsStatus.PathNotFound, t.Volume.GetInfo("missing/x", out _));
+        Assert.Equal(FsStatus.NotADirectory, t.Volume.GetInfo("file/x", out _));
+        Assert.Equal(FsStatus.NotFound, t.Volume.LookUp("absent", out _));
+        Assert.Equal(FsStatus.NotFound, t.Volume.LookUp("missing/x", out _));
+        Assert.Equal(FsStatus.NotFound, t.Volume.LookUp("file/x", out _));
+        Assert.Equal(FsStatus.Success, t.Volume.LookUp("file", out var info));
+        Assert.Equal(1, info.EndOfFile);
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
     public void EveryDispositionBehavesAsNtDefinesIt(StoreKind kind)
     {
         using var t = new TestVolume(kind);

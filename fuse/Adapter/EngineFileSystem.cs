@@ -22,6 +22,23 @@ public sealed class EngineFileSystem : IFuseFileSystem
     // Until the host says the kernel checks permissions, the adapter does (a redundant check costs little).
     private bool _checkPermissions = true;
 
+    /// <summary>
+    /// What the last create or time change through a handle answered, on this request thread: libfuse's high-level
+    /// layer builds the reply of CREATE and SETATTR by calling getattr for the same handle on the same thread right
+    /// after a success, before any other request can know the handle or see the change, so that getattr is answered
+    /// from here instead of asking the engine (a stat of the backing file) again. Taken by the first getattr.
+    /// </summary>
+    [ThreadStatic] private static EngineFileSystem? t_justAnsweredBy;
+    [ThreadStatic] private static ulong t_justAnsweredHandle;
+    [ThreadStatic] private static FileInformation t_justAnsweredInfo;
+
+    private void RememberAnswer(ulong handle, in FileInformation info)
+    {
+        t_justAnsweredBy = this;
+        t_justAnsweredHandle = handle;
+        t_justAnsweredInfo = info;
+    }
+
     public EngineFileSystem(Volume volume) => _volume = volume;
 
     public void Configure(FuseMountOptions options) => _checkPermissions = !options.KernelChecksPermissions;
@@ -93,12 +110,22 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         FsStatus status;
         FileInformation info;
+        if (t_justAnsweredBy is not null)
+        {
+            bool mine = t_justAnsweredBy == this && handle == t_justAnsweredHandle;
+            t_justAnsweredBy = null;
+            if (mine)
+            {
+                Fill(ref stat, t_justAnsweredInfo);
+                return 0;
+            }
+        }
         if (handle is { } h && _open.TryGetValue(h, out var file))
             status = _volume.GetInfo(file.Handle, out info);
         else if (path.Length == 0)
             return -Errno.EBADF; // a handle-only request for a handle already released (never the root's attributes)
         else
-            status = _volume.GetInfo(PathOf(path), out info);
+            status = _volume.LookUp(PathOf(path), out info);
         if (status == FsStatus.Success)
             Fill(ref stat, info);
         return ErrnoMapping.Result(status);
@@ -280,6 +307,7 @@ public sealed class EngineFileSystem : IFuseFileSystem
             return ErrnoMapping.Result(status);
         file.KeepCache = KeepsCache(info);
         file.Handle = Register(handle!, append);
+        RememberAnswer(file.Handle, info);
         return 0;
     }
 
@@ -453,8 +481,11 @@ public sealed class EngineFileSystem : IFuseFileSystem
         {
             if (!_open.TryGetValue(h, out var f))
                 return -Errno.EBADF;
-            return ErrnoMapping.Result(_volume.SetBasicInfo(f.Handle,
-                new BasicInfoChange(LastAccessUtc: Convert(accessTime), LastWriteUtc: Convert(modificationTime)), out _));
+            var status = _volume.SetBasicInfo(f.Handle,
+                new BasicInfoChange(LastAccessUtc: Convert(accessTime), LastWriteUtc: Convert(modificationTime)), out var info);
+            if (status == FsStatus.Success)
+                RememberAnswer(h, info);
+            return ErrnoMapping.Result(status);
         }
         return ErrnoMapping.Result(_volume.SetTimes(PathOf(path), Convert(accessTime), Convert(modificationTime)));
     }
