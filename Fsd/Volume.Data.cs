@@ -52,20 +52,28 @@ public sealed partial class Volume
     {
         long eof, vdl;
         ChunkRangeLocks.Ticket? ticket = null;
-        while (NeedsSettledRead(node, offset, buffer.Length))
-            SettleWrittenAhead(node);
-        lock (node.Sync)
+        while (true)
         {
-            eof = node.Eof;
-            vdl = node.Vdl;
-            if (offset >= eof)
-                return 0;
-            long last = Math.Min(offset + buffer.Length, eof) - 1;
-            if (!Switches.DisableChunkRangeLocks)
+            lock (node.Sync)
             {
-                ticket = node.Ranges.Register(Layout.ChunkIndexOf(offset), Layout.ChunkIndexOf(last), exclusive: false);
-                node.Ranges.WaitGranted(ticket, node.Sync);
+                eof = node.Eof;
+                vdl = node.Vdl;
+                if (offset >= eof)
+                    return 0;
+                // A read reaching beyond the VDL of a file that keeps written-ahead ranges must see their data: they
+                // are settled first. (A range kept after this decision reads as zeros: a write concurrent with it.)
+                if (node.Ahead is not { Count: > 0 } || offset + buffer.Length <= vdl)
+                {
+                    long last = Math.Min(offset + buffer.Length, eof) - 1;
+                    if (!Switches.DisableChunkRangeLocks)
+                    {
+                        ticket = node.Ranges.Register(Layout.ChunkIndexOf(offset), Layout.ChunkIndexOf(last), exclusive: false);
+                        node.Ranges.WaitGranted(ticket, node.Sync);
+                    }
+                    break;
+                }
             }
+            SettleWrittenAhead(node);
         }
         try
         {
@@ -82,14 +90,6 @@ public sealed partial class Volume
             if (ticket is not null)
                 lock (node.Sync) node.Ranges.Release(ticket, node.Sync);
         }
-    }
-
-    /// <summary>A read reaching beyond the VDL of a file that keeps written-ahead ranges must see their data: they are
-    /// settled first. (A range kept after this check reads as zeros: a write concurrent with the read.)</summary>
-    private static bool NeedsSettledRead(FileNode node, long offset, int length)
-    {
-        lock (node.Sync)
-            return node.Ahead is { Count: > 0 } && offset < node.Eof && offset + length > node.Vdl;
     }
 
     /// <summary>The file's name for an error message, without building a string on every call (the error
@@ -447,11 +447,10 @@ public sealed partial class Volume
         long vdlBefore, newVdl, lsn;
         ChunkRangeLocks.Ticket? ticket = null;
         bool sizeLock = !Switches.DisableNodeSizeLock;
-        // A size change settles the bytes first: a written-ahead range cut or moved under it must not become valid.
-        SettleWrittenAhead(node);
         if (sizeLock) Monitor.Enter(node.Sync);
         try
         {
+            // A size change settles the bytes first: a written-ahead range cut or moved under it must not become valid.
             while (sizeLock && node.Ahead is { Count: > 0 })
             {
                 Monitor.Exit(node.Sync);

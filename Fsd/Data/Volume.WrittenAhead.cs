@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Layered.Fsd;
 
-// Writes kept ahead of the valid data length (Fsd/Data/WrittenAhead.cs, docs/architecture.md "Writes ahead of
-// VDL"). A write that starts on a chunk boundary beyond VDL stores its own chunks and waits, invisible, for the
-// VDL to reach it; the write that fills the gap below then makes it valid without rewriting anything. Until then
-// its size change is not journaled (records carry FileNode.JournaledEof), so a crash loses it whole, as it loses
+// Writes kept ahead of the valid data length (Fsd/Data/WrittenAhead.cs, docs/architecture.md "Writes kept ahead
+// of VDL"). A write that starts on a chunk boundary beyond VDL stores its own chunks and waits, invisible; the write
+// that fills the last gap below the kept ranges makes them all valid in one size record, rewriting nothing. Until
+// then their size is not journaled (records carry FileNode.JournaledEof), so a crash loses them whole, as it loses
 // any write not yet made valid.
 public sealed partial class Volume
 {

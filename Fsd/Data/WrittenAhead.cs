@@ -24,9 +24,6 @@ internal sealed class WrittenAhead
 
     public int Count => _ranges.Count;
 
-    /// <summary>The start of the lowest range (Count must be above zero).</summary>
-    public long FirstStart => _ranges[0].Start;
-
     public bool Overlaps(long start, long end)
     {
         foreach (var (s, e) in _ranges)
