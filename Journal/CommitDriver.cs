@@ -35,9 +35,12 @@ internal sealed class CommitDriver : IDisposable
     // 1 while some thread (the commit thread, or a blocking caller leading the commit) runs CommitOnce.
     private int _committing;
 
-    // The last two seals (until address -> sequence of the last record below it), for the commit manager.
-    private long _sealAddress = -1, _sealSequence;
-    private long _previousSealAddress = -1, _previousSealSequence;
+    // The recent seals (until address -> sequence of the last record below it), for the commit manager, which
+    // asks when FasterLog writes a commit. A ring: a commit slow to finish can be re-sealed at a later tail by
+    // watchdog nudges before its own metadata is written, so more than the last two can still be asked for.
+    private const int SealsKept = 32;
+    private readonly (long Address, long Sequence)[] _seals = new (long, long)[SealsKept];
+    private int _newestSeal;
 
     public CommitDriver(FasterLog log, object appendLock, Func<long> lastSequence, long durable, long durableSequence,
         JournalOptions options, ILogger logger)
@@ -48,8 +51,8 @@ internal sealed class CommitDriver : IDisposable
         _options = options;
         _logger = logger;
         _durable = durable;
-        _sealAddress = durable;
-        _sealSequence = durableSequence;
+        Array.Fill(_seals, (-1L, -1L));
+        _seals[0] = (durable, durableSequence);
         _pump = log.Scan(0, 0, scanBufferingMode: ScanBufferingMode.SinglePageBuffering);
         _thread = new Thread(Run) { IsBackground = true, Name = "journal-commit" };
         _thread.Start();
@@ -77,8 +80,12 @@ internal sealed class CommitDriver : IDisposable
     {
         lock (_waitLock)
         {
-            if (until == _sealAddress) return _sealSequence;
-            if (until == _previousSealAddress) return _previousSealSequence;
+            for (int i = 0; i < SealsKept; i++)
+            {
+                var (address, sequence) = _seals[(_newestSeal - i + SealsKept) % SealsKept];
+                if (address == until)
+                    return sequence;
+            }
             return -1;
         }
     }
@@ -87,7 +94,19 @@ internal sealed class CommitDriver : IDisposable
     public void SetSeal(long until, long sequence)
     {
         lock (_waitLock)
-            (_sealAddress, _sealSequence) = (until, sequence);
+            _seals[_newestSeal] = (until, sequence);
+    }
+
+    /// <summary>Remembers a new seal unless the tail has not moved since the newest one.</summary>
+    private void AddSeal(long until, long sequence)
+    {
+        lock (_waitLock)
+        {
+            if (_seals[_newestSeal].Address == until)
+                return;
+            _newestSeal = (_newestSeal + 1) % SealsKept;
+            _seals[_newestSeal] = (until, sequence);
+        }
     }
 
     /// <summary>Returns when every record below <paramref name="until"/> is durable (and, when
@@ -222,27 +241,42 @@ internal sealed class CommitDriver : IDisposable
     private long Seal()
     {
         lock (_appendLock)
+            return SealHoldingAppendLock();
+    }
+
+    /// <summary>Asks FasterLog again for a commit that has not finished, sealed like the first request. Every
+    /// FasterLog commit must be sealed: one issued while an append is turning a page sees the tail at the next
+    /// page's start, so the commit point lands after the previous page's padding with no record ending there, and
+    /// the commit slot could not say which sequence number it ends with. When an append holds the lock, this
+    /// nudge only pumps the epoch (the append itself enters it too); the next nudge asks again.</summary>
+    private void Reissue()
+    {
+        if (!Monitor.TryEnter(_appendLock))
+            return;
+        try
         {
-            long tail = _log.TailAddress;
-            lock (_waitLock)
-            {
-                if (tail != _sealAddress)
-                {
-                    (_previousSealAddress, _previousSealSequence) = (_sealAddress, _sealSequence);
-                    (_sealAddress, _sealSequence) = (tail, _lastSequence());
-                }
-            }
-            Storage.BackingLogDevice.InlineWrites = true;
-            try
-            {
-                _log.Commit(spinWait: false);
-            }
-            finally
-            {
-                Storage.BackingLogDevice.InlineWrites = false;
-            }
-            return tail;
+            SealHoldingAppendLock();
         }
+        finally
+        {
+            Monitor.Exit(_appendLock);
+        }
+    }
+
+    private long SealHoldingAppendLock()
+    {
+        long tail = _log.TailAddress;
+        AddSeal(tail, _lastSequence());
+        Storage.BackingLogDevice.InlineWrites = true;
+        try
+        {
+            _log.Commit(spinWait: false);
+        }
+        finally
+        {
+            Storage.BackingLogDevice.InlineWrites = false;
+        }
+        return tail;
     }
 
     private void CommitOnce(long requestedBegin)
@@ -264,7 +298,7 @@ internal sealed class CommitDriver : IDisposable
             {
                 // Still pending: run any flush action parked in FasterLog's epoch, and ask again.
                 _pump.GetNext(out _, out _, out _);
-                _log.Commit(spinWait: false);
+                Reissue();
                 nudges++;
                 Interlocked.Increment(ref _watchdogNudges);
             }
@@ -272,7 +306,7 @@ internal sealed class CommitDriver : IDisposable
             {
                 // A begin-only commit (truncation) with no new data: re-issue it until FasterLog persists it.
                 Thread.Sleep(1);
-                _log.Commit(spinWait: false);
+                Reissue();
             }
             var waited = Stopwatch.GetElapsedTime(started);
             if (!committed.IsCompleted && waited > _options.CommitWatchdogTimeout)

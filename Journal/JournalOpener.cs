@@ -257,14 +257,16 @@ internal static class JournalOpener
         // A page start is always a valid place to start a scan; the checkpoint LSN is one too.
         long pageStart = tailStart >> sb.PageSizeBits << sb.PageSizeBits;
         long scanFrom = Math.Max(pageStart, sb.CheckpointLsn);
-        var scanner = new LogScanner(journal.Log, scanFrom, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf);
+        var scanner = new LogScanner(journal.Log, scanFrom, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf,
+            newest.LastSequence);
         while (scanner.MoveNext()) { }
         scanner.Dispose();
         if (scanner.LastLsn < 0 && scanner.TornTail is null && scanFrom > sb.CheckpointLsn)
         {
             // No record starts in the last page (the previous page ended exactly at the commit point): read the
             // whole replay region instead, so the last record and its sequence number are known.
-            scanner = new LogScanner(journal.Log, sb.CheckpointLsn, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf);
+            scanner = new LogScanner(journal.Log, sb.CheckpointLsn, until, tailStart, sb.PageSizeBits, journal.SegmentFileOf,
+                newest.LastSequence);
             while (scanner.MoveNext()) { }
             scanner.Dispose();
         }

@@ -20,13 +20,19 @@ internal sealed unsafe class LogScanner : IEnumerator<JournalEntry>
     private readonly long _tailStart;
     private readonly int _pageSizeBits;
     private readonly Func<long, string> _fileOf;
+    private readonly long _committedLastSequence;
     private FasterLogScanIterator? _iterator;
     private long _expectedNext;
     private long _lastSequence;
     private bool _done;
 
-    public LogScanner(FasterLog log, long start, long end, long tailStart, int pageSizeBits, Func<long, string> fileOf)
+    /// <param name="committedLastSequence">The sequence number the commit at <paramref name="end"/> recorded as its
+    /// last record's, or -1 when not known; it lets a commit point that ends after a page's padding be told from a
+    /// zeroed header that hides records (see <see cref="EndsInPagePadding"/>).</param>
+    public LogScanner(FasterLog log, long start, long end, long tailStart, int pageSizeBits, Func<long, string> fileOf,
+        long committedLastSequence)
     {
+        _committedLastSequence = committedLastSequence;
         _log = log;
         _start = start;
         _end = end;
@@ -113,10 +119,21 @@ internal sealed unsafe class LogScanner : IEnumerator<JournalEntry>
     private bool Finish()
     {
         _done = true;
-        if (_expectedNext < _end)
+        if (_expectedNext < _end && !EndsInPagePadding())
             return Damaged(_expectedNext, $"the log ends at {_expectedNext} but was committed up to {_end}");
         return false;
     }
+
+    /// <summary>True when the commit point is the start of the page after the last record and that record is the
+    /// one the commit recorded as its last: the bytes in between are the padding FasterLog left when the next
+    /// append did not fit in the page (a commit sealed while a page turned, as journals written before the
+    /// commit driver sealed its watchdog's commits could have). Without the recorded sequence number a zeroed
+    /// header could be hiding records there, so it stays damage.</summary>
+    private bool EndsInPagePadding() =>
+        LastLsn >= 0
+        && _committedLastSequence >= 0
+        && _lastSequence == _committedLastSequence
+        && _end == ((_expectedNext >> _pageSizeBits) + 1) << _pageSizeBits;
 
     private bool Damaged(long lsn, string reason)
     {

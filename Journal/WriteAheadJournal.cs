@@ -170,6 +170,8 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
 
     internal CommitDriver Driver => _driver;
 
+    internal TrailerCommitManager CommitManager => _commitManager;
+
     /// <summary>Set by the opener after it scanned the last commit's region.</summary>
     internal void SetRecoveredState(long lastSequence, long lastLsn, TornTail? tornTail)
     {
@@ -258,7 +260,9 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
         long from = CheckpointLsn;
         long to = _driver.Durable;
         long tailStart = TailRegionStart(from, to);
-        return new JournalReplay(() => new LogScanner(_log, from, to, tailStart, _pageSizeBits, SegmentFileOf), from, to,
+        long committedLastSequence = _driver.SequenceAt(to);
+        return new JournalReplay(
+            () => new LogScanner(_log, from, to, tailStart, _pageSizeBits, SegmentFileOf, committedLastSequence), from, to,
             Volatile.Read(ref _tornTail));
     }
 
