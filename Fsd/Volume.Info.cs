@@ -73,22 +73,49 @@ public sealed partial class Volume
         ChangeAttributes(path, (lastAccessUtc is null ? 0 : AttributeFields.LastAccessTime) | (lastWriteUtc is null ? 0 : AttributeFields.LastWriteTime),
             0, -1, -1, lastAccessUtc, lastWriteUtc);
 
-    private FsStatus ChangeAttributes(string path, AttributeFields fields, UnixMode mode, int uid, int gid, DateTime? atime, DateTime? mtime)
+    /// <summary>
+    /// Clears the set-user-ID bit of a regular file and, when <paramref name="dropSetGid"/> says so for the file's
+    /// mode and group, its set-group-ID bit: what POSIX does to a file written or truncated by a caller without
+    /// CAP_FSETID, or given a new owner. Hosts call it where their kernel leaves that to the file system (FUSE with
+    /// killpriv). One journaled mode change under the lock chmod takes, so a concurrent chmod is never undone;
+    /// nothing is written when no bit is set. Directories and symlinks keep their bits.
+    /// </summary>
+    /// <param name="dropSetGid">Given the mode and the owning group id; asked only when set-group-ID is set.</param>
+    public FsStatus ClearSetIdBits(string path, Func<UnixMode, int, bool> dropSetGid) =>
+        ChangeEntry(path, (sp, entry) =>
+        {
+            if (entry.Kind != BackingEntryKind.File || (entry.Mode & (UnixMode.SetUid | UnixMode.SetGid)) == 0)
+                return;
+            var mode = entry.Mode & ~UnixMode.SetUid;
+            if ((entry.Mode & UnixMode.SetGid) != 0 && dropSetGid(entry.Mode, entry.Gid))
+                mode &= ~UnixMode.SetGid;
+            if (mode != entry.Mode)
+                ApplyAttributes(sp, Nodes.Find(entry.Inode), AttributeFields.Mode, mode, -1, -1, null, null);
+        });
+
+    private FsStatus ChangeAttributes(string path, AttributeFields fields, UnixMode mode, int uid, int gid, DateTime? atime, DateTime? mtime) =>
+        ChangeEntry(path, (sp, entry) =>
+        {
+            var node = Nodes.Find(entry.Inode);
+            DropUnchangedTimes(ref fields, ref atime, ref mtime, node, entry);
+            ApplyAttributes(sp, node, fields, mode, uid, gid, atime, mtime);
+        });
+
+    /// <summary>Runs a change of the name's attributes with its store path and current entry, under the parent's
+    /// exclusive change lock: two changes of one file must reach the store in their journal order.</summary>
+    private FsStatus ChangeEntry(string path, Action<string, BackingEntry> change)
     {
         string p = "";
         try
         {
             p = FsPath.Normalize(path);
             CheckWritable(p);
-            // Exclusive: two changes of one file must reach the store in their journal order.
             using var scope = Locks.Change(FsPath.Parent(p));
             var sp = StorePath(p);
             var entry = Store.TryGetEntry(sp);
             if (entry is null)
                 return FsStatus.NotFound;
-            var node = Nodes.Find(entry.Inode);
-            DropUnchangedTimes(ref fields, ref atime, ref mtime, node, entry);
-            ApplyAttributes(sp, node, fields, mode, uid, gid, atime, mtime);
+            change(sp, entry);
             return FsStatus.Success;
         }
         catch (Exception e) when (TryMapException(e, p, out var status))

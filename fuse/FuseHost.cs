@@ -45,6 +45,14 @@ public sealed unsafe class FuseHost : IDisposable
     private nint _fuse;
     private int _state = Running;
     private bool _loopStarted;
+    private KillPrivNegotiation.Outcome? _killPrivileges;
+
+    /// <summary>
+    /// Whether the kernel granted FUSE_HANDLE_KILLPRIV_V2 (<see cref="FuseMountOptions.KillPrivilegesInFileSystem"/>):
+    /// the file system, not the kernel, clears set-user-ID and set-group-ID on write, truncate and chown.
+    /// Known once the mount is ready.
+    /// </summary>
+    public bool KillsPrivilegesInFileSystem => _killPrivileges?.Granted == true;
     private long _callbackFailures;
     private FuseConnectionInfo _connection;
 
@@ -55,7 +63,21 @@ public sealed unsafe class FuseHost : IDisposable
         fileSystem.Configure(options);
         MountPoint = mountPoint;
         _logger = logger;
+        fileSystem.AttachKernelCache(InvalidatePathLater);
     }
+
+    /// <summary>
+    /// <see cref="InvalidatePath"/> on a pool thread: a request handler may ask, and the kernel may wait for pages
+    /// that request's own writer holds locked until the handler answers.
+    /// </summary>
+    private void InvalidatePathLater(string path) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (host, target) = state;
+            int result = host.InvalidatePath(target);
+            if (result != 0 && result != -Errno.ENOENT && result != -Errno.ENOTCONN)
+                host._logger.LogWarning("Invalidating the kernel's cache of {Path} failed ({Errno})", target, -result);
+        }, (this, path), preferLocal: false);
 
     /// <summary>The absolute path the file system is mounted on.</summary>
     public string MountPoint { get; }
@@ -225,10 +247,16 @@ public sealed unsafe class FuseHost : IDisposable
         config->auto_cache = 0;
         config->direct_io = 0;
 
+        if (_killPrivileges is not null)
+            _killPrivileges.KernelMinor = connection->ProtocolMinor;
         connection->MaxWrite = _options.MaxWrite;
         if (_options.WritebackCache && (connection->Capable & FuseCapabilities.WritebackCache) != 0)
             connection->Want |= FuseCapabilities.WritebackCache;
+        bool killPrivileges = _killPrivileges is not null && connection->ProtocolMinor >= KillPrivNegotiation.MinimumMinor;
+        if (killPrivileges)
+            connection->Want |= FuseCapabilities.HandleKillprivV2;
         FileSystem.Init(ref *connection);
+        connection->Want &= ~FuseCapabilities.HandleKillprivV2;
         _connection = *connection;
 
         _logger.LogInformation(
@@ -308,6 +336,13 @@ public sealed unsafe class FuseHost : IDisposable
             throw new FuseMountException(FuseMountError.MountFailed, $"Cannot mount '{MountPoint}': {reason}.");
         }
 
+        if (_options.KillPrivilegesInFileSystem)
+        {
+            _killPrivileges = KillPrivNegotiation.Install(_fuse, out string? whyNot);
+            if (_killPrivileges is null)
+                _logger.LogWarning("FUSE_HANDLE_KILLPRIV_V2 not offered at {MountPoint}: {Reason}", MountPoint, whyNot);
+        }
+
         var loop = new Thread(RunLoop) { Name = "fuse-loop", IsBackground = true };
         loop.Start();
         _loopStarted = true;
@@ -329,7 +364,9 @@ public sealed unsafe class FuseHost : IDisposable
         }
 
         ApplyReadAhead();
-        _logger.LogInformation("Mounted FUSE file system at {MountPoint}", MountPoint);
+        _killPrivileges?.Decided.Wait(_options.ReadyTimeout);
+        _logger.LogInformation("Mounted FUSE file system at {MountPoint}; set-id bits killed by {Killer} (INIT reply: {Init})", MountPoint,
+            KillsPrivilegesInFileSystem ? "the file system (FUSE_HANDLE_KILLPRIV_V2)" : "the kernel", _killPrivileges?.Detail ?? "not offered");
     }
 
     private List<string> BuildArguments()
@@ -422,6 +459,7 @@ public sealed unsafe class FuseHost : IDisposable
             // Unmounts lazily (umount2 MNT_DETACH as root, fusermount3 -u -z otherwise) unless the
             // kernel already dropped the connection; then fuse_destroy runs the file system's Destroy.
             LibFuse.Unmount(_fuse);
+            KillPrivNegotiation.Forget(_fuse);
             LibFuse.Destroy(_fuse);
             _fuse = 0;
             _logger.LogInformation("Unmounted FUSE file system at {MountPoint}", MountPoint);
@@ -446,6 +484,7 @@ public sealed unsafe class FuseHost : IDisposable
             if (_fuse != 0)
             {
                 // Start failed after fuse_new (mount failed): nothing is mounted, destroy the handle.
+                KillPrivNegotiation.Forget(_fuse);
                 LibFuse.Destroy(_fuse);
                 _fuse = 0;
             }

@@ -91,6 +91,14 @@ public sealed class FuseMountOptions
     /// </summary>
     public bool WritebackCache { get; init; } = true;
 
+    /// <summary>
+    /// Negotiate FUSE_HANDLE_KILLPRIV_V2 (Linux 5.11, protocol 7.33): the kernel leaves clearing set-user-ID and
+    /// set-group-ID on write, truncate and chown to the file system, and in return marks the mount SB_NOSEC, so it
+    /// stops asking for security.capability (a GETXATTR round trip) before every write(2) once a file is known to
+    /// carry none. The file system must then kill those bits itself, which the engine adapter does.
+    /// </summary>
+    public bool KillPrivilegesInFileSystem { get; init; } = true;
+
     /// <summary>Each loop thread reads its own clone of the /dev/fuse descriptor (less contention).</summary>
     public bool CloneFd { get; init; } = true;
 

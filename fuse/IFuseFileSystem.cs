@@ -27,6 +27,15 @@ public interface IFuseFileSystem
     {
     }
 
+    /// <summary>
+    /// Called once, before mounting, with the host's way of telling the kernel that what it cached of a path is stale
+    /// (the attributes and pages of the file at that path, dropped asynchronously: safe to ask from inside a request,
+    /// which may hold the very pages the kernel would wait for). Optional.
+    /// </summary>
+    void AttachKernelCache(Action<string> invalidateLater)
+    {
+    }
+
     /// <summary>The file system is being torn down (after the last request).</summary>
     void Destroy();
 

@@ -57,7 +57,8 @@ public sealed class EngineMountTests : IDisposable
             try { _volume = Volume.Mount(options); return true; }
             catch (VolumeLockedException) { return false; }
         }), "the vault's lock was still held 10 s after the previous volume was disposed");
-        _host = FuseHost.Mount(new EngineFileSystem(_volume!), new FuseMountOptions { MountPoint = _mount }, NullLogger.Instance);
+        // allow_other: the set-id test writes as another user.
+        _host = FuseHost.Mount(new EngineFileSystem(_volume!), new FuseMountOptions { MountPoint = _mount, AllowOther = true }, NullLogger.Instance);
     }
 
     private void Unmount()
@@ -100,6 +101,44 @@ public sealed class EngineMountTests : IDisposable
     {
         var (code, output) = Run(script, workingDirectory);
         Assert.True(code == 0, $"'{script}' exited {code}: {output}");
+    }
+
+    private UnixMode EngineModeOf(string name)
+    {
+        Assert.Equal(FsStatus.Success, _volume!.GetInfo("/" + name, out var info));
+        return info.Mode;
+    }
+
+    [Fact]
+    public void SetIdBitsAreClearedWhereLinuxClearsThemAndKeptForRoot()
+    {
+        // The kernel leaves this to the file system (FUSE_HANDLE_KILLPRIV_V2); the engine's own view is checked,
+        // not the kernel's cached attributes.
+        Assert.True(_host!.KillsPrivilegesInFileSystem, "FUSE_HANDLE_KILLPRIV_V2 was not granted");
+        Assert.True(Environment.UserName == "root", "this test writes as the user 'nobody' and needs root");
+        MustRun($"chmod 755 {_root}");
+        string f = Path.Combine(_mount, "setid");
+        File.WriteAllText(f, "x");
+        const string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+
+        MustRun($"chmod 6777 {f} && {nobody} sh -c 'echo y >> {f}'");
+        Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid")); // a write: set-uid, and set-gid as g+x
+
+        MustRun($"chmod 2766 {f} && {nobody} sh -c 'echo y >> {f}'");
+        Assert.Equal((UnixMode)0b111_110_110, EngineModeOf("setid")); // set-gid without g+x: the writer is not in the group
+
+        MustRun($"chmod 4777 {f} && {nobody} truncate -s 1 {f}");
+        Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid"));
+
+        MustRun($"chmod 4777 {f} && {nobody} sh -c ': > {f}'"); // open with O_TRUNC
+        Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid"));
+
+        MustRun($"chmod 6777 {f} && echo z >> {f} && truncate -s 1 {f}"); // root has CAP_FSETID
+        Assert.Equal((UnixMode)0b110_111_111_111, EngineModeOf("setid"));
+
+        MustRun($"chown 65534 {f}"); // chown: set-uid whoever asks, set-gid as g+x
+        Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid"));
+        Assert.Equal("z", File.ReadAllText(f)[..1]);
     }
 
     [Fact]
@@ -229,7 +268,10 @@ public sealed class EngineMountTests : IDisposable
         MustRun($"echo hi > {_mount}/setuid && chmod 4755 {_mount}/setuid");
         Assert.Equal("4755", Run($"stat -c %a {_mount}/setuid").Output.Trim());
         MustRun($"setpriv --bounding-set=-fsetid sh -c 'echo more >> {_mount}/setuid' && sync");
-        Assert.Equal("755", Run($"stat -c %a {_mount}/setuid").Output.Trim());
+        // The file system cleared it (FUSE_HANDLE_KILLPRIV_V2) and has the kernel's cached mode dropped right after its
+        // reply, asynchronously.
+        Assert.True(Eventually.Reached(() => Run($"stat -c %a {_mount}/setuid").Output.Trim() == "755", seconds: 0.9),
+            "the kernel still shows set-user-ID within its 1 s attribute timeout: " + Run($"stat -c %a {_mount}/setuid").Output);
         Assert.Equal("hi\nmore\n", File.ReadAllText(Path.Combine(_mount, "setuid")));
     }
 

@@ -497,9 +497,15 @@ internal sealed class MemoryFileSystem : IFuseFileSystem
         }
     }
 
+    private int _extendedAttributeReads;
+
+    /// <summary>How many GETXATTR requests arrived.</summary>
+    public int ExtendedAttributeReads => Volatile.Read(ref _extendedAttributeReads);
+
     public int GetExtendedAttribute(in FuseRequestContext caller, ReadOnlySpan<byte> path, ReadOnlySpan<byte> name, Span<byte> value)
     {
         HostPathProbe.BreakChain();
+        Interlocked.Increment(ref _extendedAttributeReads);
         string key = Encoding.UTF8.GetString(name);
         lock (_lock)
         {

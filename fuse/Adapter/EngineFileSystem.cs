@@ -87,8 +87,18 @@ public sealed class EngineFileSystem : IFuseFileSystem
     /// <summary>The kernel caches writes (FUSE_WRITEBACK_CACHE was granted at init).</summary>
     private bool _writebackCache;
 
-    public void Init(ref FuseConnectionInfo connection) =>
+    /// <summary>The kernel leaves killing set-id bits to the file system (FUSE_HANDLE_KILLPRIV_V2 granted).</summary>
+    private bool _killsPrivileges;
+
+    private Action<string>? _invalidateLater;
+
+    public void AttachKernelCache(Action<string> invalidateLater) => _invalidateLater = invalidateLater;
+
+    public void Init(ref FuseConnectionInfo connection)
+    {
         _writebackCache = (connection.Want & FuseCapabilities.WritebackCache) != 0;
+        _killsPrivileges = (connection.Want & FuseCapabilities.HandleKillprivV2) != 0;
+    }
 
     /// <summary>
     /// Under writeback caching the kernel fills partly written pages by reading through whatever handle wrote
@@ -195,10 +205,54 @@ public sealed class EngineFileSystem : IFuseFileSystem
     public int ChangeMode(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint mode, ulong? handle) =>
         PathFor(path, handle) is { } target ? ErrnoMapping.Result(_volume.SetMode(target, (UnixMode)(mode & 0xFFF))) : -Errno.EBADF;
 
-    public int ChangeOwner(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint uid, uint gid, ulong? handle) =>
-        PathFor(path, handle) is { } target
-            ? ErrnoMapping.Result(_volume.SetOwner(target, uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid))
-            : -Errno.EBADF;
+    public int ChangeOwner(in FuseRequestContext caller, ReadOnlySpan<byte> path, uint uid, uint gid, ulong? handle)
+    {
+        if (PathFor(path, handle) is not { } target)
+            return -Errno.EBADF;
+        // chown kills set-user-ID whoever calls, set-group-ID as the old group decides (Linux's chown_common).
+        var context = caller;
+        int killed = ErrnoMapping.Result(_volume.ClearSetIdBits(target,
+            (mode, fileGid) => DropsSetGid(context, CallerCapabilities.LacksFsetid(context), mode, fileGid)));
+        if (killed != 0)
+            return killed;
+        return ErrnoMapping.Result(_volume.SetOwner(target, uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid));
+    }
+
+    /// <summary>
+    /// The kernel leaves killing set-user-ID and set-group-ID to the file system (FUSE_HANDLE_KILLPRIV_V2 is
+    /// negotiated, <see cref="Interop.KillPrivNegotiation"/>): a write, truncate or open with O_TRUNC by a caller
+    /// without CAP_FSETID clears them, as the VFS would. For a write the kernel says so itself
+    /// (<see cref="FuseRequestContext.KillSetIdBits"/>), and a write it says nothing for costs nothing here;
+    /// otherwise the file's mode is looked at first and the caller's capabilities only when a bit is set. Writes the
+    /// kernel flushes from its page cache never need it: a write that must clear bits is sent at once, as the writer.
+    /// </summary>
+    private int KillPrivilegesOnModify(in FuseRequestContext caller, string? path, FileHandle? handle)
+    {
+        if (!_killsPrivileges || caller.KillSetIdBits == false)
+            return 0;
+        var status = handle is not null ? _volume.GetInfo(handle, out var info) : _volume.GetInfo(path!, out info);
+        if (status != FsStatus.Success || info.IsDirectory || (info.Mode & (UnixMode.SetUid | UnixMode.SetGid)) == 0)
+            return 0;
+        bool lacksFsetid = CallerCapabilities.LacksFsetid(caller);
+        if (!lacksFsetid)
+            return 0;
+        path ??= _volume.CurrentPath(handle!);
+        if (path is null)
+            return 0; // unlinked: no name left to find it by, and nobody can execute it any more
+        var context = caller;
+        int result = ErrnoMapping.Result(_volume.ClearSetIdBits(path, (mode, fileGid) => DropsSetGid(context, lacksFsetid, mode, fileGid)));
+        // The kernel keeps the mode it cached (it sent no SETATTR): make it ask again, or an exec within the attribute
+        // timeout could still see the bits.
+        if (result == 0)
+            _invalidateLater?.Invoke(path);
+        return result;
+    }
+
+    /// <summary>Linux's setattr_should_drop_sgid: set-group-ID goes when the file is group-executable, or when the
+    /// caller is neither in the file's group nor holds CAP_FSETID.</summary>
+    private static bool DropsSetGid(in FuseRequestContext caller, bool lacksFsetid, UnixMode mode, int fileGid) =>
+        (mode & UnixMode.GroupExecute) != 0
+        || (lacksFsetid && caller.Gid != (uint)fileGid && !SupplementaryGroups.Of(caller.Pid).Contains((uint)fileGid));
 
     /// <summary>Path-based calls made on an open handle (f-calls) may come without a path: the file's name now
     /// (it follows renames). Null when the handle is unknown or its file has no name any more.</summary>
@@ -212,10 +266,16 @@ public sealed class EngineFileSystem : IFuseFileSystem
     public int Truncate(in FuseRequestContext caller, ReadOnlySpan<byte> path, long size, ulong? handle)
     {
         if (handle is { } h && _open.TryGetValue(h, out var file) && (file.Handle.Access & FileAccess2.Write) != 0)
-            return ErrnoMapping.Result(_volume.SetFileSize(file.Handle, size));
+        {
+            int killed = KillPrivilegesOnModify(caller, null, file.Handle);
+            return killed != 0 ? killed : ErrnoMapping.Result(_volume.SetFileSize(file.Handle, size));
+        }
         if (PathFor(path, handle) is not { } target)
             return -Errno.EBADF;
         int denied = CheckAccess(caller, target, CallerPermissions.Write);
+        if (denied != 0)
+            return denied;
+        denied = KillPrivilegesOnModify(caller, target, null);
         if (denied != 0)
             return denied;
         var status = _volume.Create(target, new CreateRequest { Disposition = CreateDisposition.Open, Access = FileAccess2.Write, NonDirectory = true },
@@ -246,6 +306,8 @@ public sealed class EngineFileSystem : IFuseFileSystem
         var (access, append) = HandleModeOf(file.Flags);
         string target = PathOf(path);
         int denied = CheckAccess(caller, target, CallerPermissions.MaskOfOpen(file.Flags));
+        if (denied == 0 && disposition == CreateDisposition.Overwrite)
+            denied = KillPrivilegesOnModify(caller, target, null);
         if (denied != 0)
             return denied;
         var status = _volume.Create(target, new CreateRequest { Disposition = disposition, Access = access, NonDirectory = true },
@@ -292,6 +354,8 @@ public sealed class EngineFileSystem : IFuseFileSystem
         string target = PathOf(path);
         // O_CREAT of a file that exists is an open of it (O_EXCL fails in the engine).
         int denied = disposition == CreateDisposition.Create ? 0 : CheckAccess(caller, target, CallerPermissions.MaskOfOpen(file.Flags));
+        if (denied == 0 && disposition == CreateDisposition.OverwriteIf)
+            denied = KillPrivilegesOnModify(caller, target, null); // nothing to do when the file is new
         if (denied != 0)
             return denied;
         var status = _volume.Create(target, new CreateRequest
@@ -330,6 +394,9 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         if (!_open.TryGetValue(file.Handle, out var f))
             return -Errno.EBADF;
+        int killed = KillPrivilegesOnModify(caller, null, f.Handle);
+        if (killed != 0)
+            return killed;
         var status = _volume.Write(f.Handle, offset, data, f.Append ? WriteMode.Append : WriteMode.AtOffset, out int n, out _);
         return status == FsStatus.Success ? n : ErrnoMapping.Result(status);
     }

@@ -335,6 +335,8 @@ internal static unsafe class FuseCallbacks
         try
         {
             host = Enter(out FuseRequestContext caller);
+            if (host.KillsPrivilegesInFileSystem)
+                caller = caller with { KillSetIdBits = KillPrivNegotiation.WriteKillsSetIdBits(data, size, offset, file->Handle) };
             return host.FileSystem.Write(caller, new ReadOnlySpan<byte>(data, checked((int)size)), offset, ref *file);
         }
         catch (Exception e)

@@ -23,6 +23,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library)]
     public static partial uint geteuid();
 
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint writev(int fd, void* iov, int count);
+
     [LibraryImport(Library)]
     public static partial int vsnprintf(byte* buffer, nuint size, byte* format, nint arguments);
 }

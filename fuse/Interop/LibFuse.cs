@@ -32,6 +32,9 @@ internal static unsafe class LibFuse
     public static delegate* unmanaged<FuseArgs*, byte*, int> OptAddArg;
     public static delegate* unmanaged<FuseArgs*, void> OptFreeArgs;
     public static delegate* unmanaged<delegate* unmanaged<int, byte*, nint, void>, void> SetLogFunc;
+    public static delegate* unmanaged<nint, nint> GetSession;
+    public static delegate* unmanaged<nint, int> SessionFd;
+    public static delegate* unmanaged<nint, void*, int, int> SessionCustomIo;
 
     /// <summary>Loads libfuse3 once; throws <see cref="FuseMountException"/> with a one-line reason if it cannot.</summary>
     public static void EnsureLoaded()
@@ -65,6 +68,11 @@ internal static unsafe class LibFuse
             OptAddArg = (delegate* unmanaged<FuseArgs*, byte*, int>)Export(library, "fuse_opt_add_arg");
             OptFreeArgs = (delegate* unmanaged<FuseArgs*, void>)Export(library, "fuse_opt_free_args");
             SetLogFunc = (delegate* unmanaged<delegate* unmanaged<int, byte*, nint, void>, void>)Export(library, "fuse_set_log_func");
+            GetSession = (delegate* unmanaged<nint, nint>)Export(library, "fuse_get_session");
+            SessionFd = (delegate* unmanaged<nint, int>)Export(library, "fuse_session_fd");
+            // Since libfuse 3.13; older libraries mount without the kill-privileges delegation.
+            SessionCustomIo = NativeLibrary.TryGetExport(library, "fuse_session_custom_io", out nint customIo)
+                ? (delegate* unmanaged<nint, void*, int, int>)customIo : null;
 
             // Route libfuse's own messages (bad options, mount failures) into ILogger instead of stderr.
             SetLogFunc(&FuseLog.Write);
