@@ -130,6 +130,9 @@ public sealed class EngineMountTests : IDisposable
         MustRun($"chmod 4777 {f} && {nobody} truncate -s 1 {f}");
         Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid"));
 
+        MustRun($"chmod 4777 {f} && {nobody} fallocate -l 8192 {f}");
+        Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid"));
+
         MustRun($"chmod 4777 {f} && {nobody} sh -c ': > {f}'"); // open with O_TRUNC
         Assert.Equal((UnixMode)0b111_111_111, EngineModeOf("setid"));
 

@@ -564,6 +564,10 @@ public sealed class EngineFileSystem : IFuseFileSystem
             return -Errno.EOPNOTSUPP;
         if (!_open.TryGetValue(file.Handle, out var f))
             return -Errno.EBADF;
+        // Like a write: the kernel leaves clearing set-id bits to the file system (KILLPRIV_V2).
+        int killed = KillPrivilegesOnModify(caller, null, f.Handle);
+        if (killed != 0)
+            return killed;
         if (_volume.GetInfo(f.Handle, out var info) is var s && s != FsStatus.Success)
             return ErrnoMapping.Result(s);
         return offset + length > info.EndOfFile ? ErrnoMapping.Result(_volume.SetFileSize(f.Handle, offset + length)) : 0;
