@@ -209,19 +209,23 @@ public sealed class EngineFileSystem : IFuseFileSystem
     {
         if (PathFor(path, handle) is not { } target)
             return -Errno.EBADF;
-        // chown kills set-user-ID whoever calls, set-group-ID as the old group decides (Linux's chown_common).
-        var context = caller;
-        int killed = ErrnoMapping.Result(_volume.ClearSetIdBits(target,
-            (mode, fileGid) => DropsSetGid(context, CallerCapabilities.LacksFsetid(context), mode, fileGid)));
-        if (killed != 0)
-            return killed;
-        return ErrnoMapping.Result(_volume.SetOwner(target, uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid));
+        // chown kills set-user-ID whoever calls, and set-group-ID as the file's old group decides (Linux's
+        // chown_common): decided before, applied only once the change of owner succeeded.
+        var status = _volume.GetInfo(target, out var before);
+        if (status != FsStatus.Success)
+            return ErrnoMapping.Result(status);
+        bool dropSetGid = (before.Mode & UnixMode.SetGid) != 0
+            && DropsSetGid(caller, CallerCapabilities.LacksFsetid(caller), before.Mode, before.Gid);
+        int changed = ErrnoMapping.Result(_volume.SetOwner(target, uid == uint.MaxValue ? -1 : (int)uid, gid == uint.MaxValue ? -1 : (int)gid));
+        if (changed != 0 || (before.Mode & (UnixMode.SetUid | UnixMode.SetGid)) == 0)
+            return changed;
+        return ErrnoMapping.Result(_volume.ClearSetIdBits(target, (_, _) => dropSetGid));
     }
 
     /// <summary>
     /// The kernel leaves killing set-user-ID and set-group-ID to the file system (FUSE_HANDLE_KILLPRIV_V2 is
-    /// negotiated, <see cref="Interop.KillPrivNegotiation"/>): a write, truncate or open with O_TRUNC by a caller
-    /// without CAP_FSETID clears them, as the VFS would. For a write the kernel says so itself
+    /// negotiated, <see cref="Interop.KillPrivNegotiation"/>): a write, truncate, fallocate or open with O_TRUNC by a
+    /// caller without CAP_FSETID clears them, as the VFS would. For a write the kernel says so itself
     /// (<see cref="FuseRequestContext.KillSetIdBits"/>), and a write it says nothing for costs nothing here;
     /// otherwise the file's mode is looked at first and the caller's capabilities only when a bit is set. Writes the
     /// kernel flushes from its page cache never need it: a write that must clear bits is sent at once, as the writer.
