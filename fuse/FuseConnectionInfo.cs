@@ -45,6 +45,7 @@ public static class FuseCapabilities
     public const uint ParallelDirops = 1u << 18;
     public const uint PosixAcl = 1u << 19;
     public const uint HandleKillpriv = 1u << 20;
+    public const uint CacheSymlinks = 1u << 23;
 
     /// <summary>
     /// FUSE_HANDLE_KILLPRIV_V2 (libfuse 3.16's value). libfuse 3.14 does not know it: the host adds it to the kernel's
@@ -53,5 +54,4 @@ public static class FuseCapabilities
     /// refuses capabilities it does not know, sees the structure.
     /// </summary>
     public const uint HandleKillprivV2 = 1u << 28;
-    public const uint CacheSymlinks = 1u << 23;
 }

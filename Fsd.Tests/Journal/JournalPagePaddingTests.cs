@@ -84,13 +84,7 @@ public sealed class JournalPagePaddingTests : IDisposable
         // records keep arriving: each re-issued commit covers a later tail. Every commit slot written must still
         // say which sequence number it ends with, or recovery could not tell page padding from hidden records.
         var hooks = new JournalFaultHooks();
-        var small = TempJournalFolder.SmallOptions;
-        var options = new JournalOptions
-        {
-            PageSizeBits = small.PageSizeBits, SegmentSizeBits = small.SegmentSizeBits, MemorySizeBits = small.MemorySizeBits,
-            AutoCommitInterval = TimeSpan.Zero,
-            FaultHooks = hooks,
-        };
+        var options = TempJournalFolder.SmallOptionsWithHooks(hooks);
         _folder.Create().Dispose();
         var journal = _folder.Open(options);
         var slots = new ConcurrentQueue<CommitSlot>();

@@ -13,14 +13,7 @@ public sealed class JournalWatchdogTests : IDisposable
     public async Task ACommitThatCannotFinishFailsWithAStallErrorInsteadOfHanging()
     {
         var hooks = new JournalFaultHooks();
-        var small = TempJournalFolder.SmallOptions;
-        var options = new JournalOptions
-        {
-            PageSizeBits = small.PageSizeBits, SegmentSizeBits = small.SegmentSizeBits, MemorySizeBits = small.MemorySizeBits,
-            AutoCommitInterval = TimeSpan.Zero,
-            CommitWatchdogTimeout = TimeSpan.FromMilliseconds(500),
-            FaultHooks = hooks,
-        };
+        var options = TempJournalFolder.SmallOptionsWithHooks(hooks, TimeSpan.FromMilliseconds(500));
         // Created with the default watchdog (a cold start can take longer than the tight one below), then
         // opened with it.
         _folder.Create().Dispose();

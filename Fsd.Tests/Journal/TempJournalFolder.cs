@@ -33,6 +33,19 @@ internal sealed class TempJournalFolder : IDisposable
         AutoCommitInterval = TimeSpan.Zero,
     };
 
+    /// <summary><see cref="SmallOptions"/> with device writes under the test's control, and a watchdog timeout.</summary>
+    public static JournalOptions SmallOptionsWithHooks(JournalFaultHooks hooks, TimeSpan? watchdogTimeout = null)
+    {
+        var small = SmallOptions;
+        return new JournalOptions
+        {
+            PageSizeBits = small.PageSizeBits, SegmentSizeBits = small.SegmentSizeBits, MemorySizeBits = small.MemorySizeBits,
+            AutoCommitInterval = TimeSpan.Zero,
+            CommitWatchdogTimeout = watchdogTimeout ?? new JournalOptions().CommitWatchdogTimeout,
+            FaultHooks = hooks,
+        };
+    }
+
     public WriteAheadJournal Create(JournalOptions? options = null) =>
         WriteAheadJournal.Create(Store, JournalDirectory, options ?? SmallOptions, Logger);
 
