@@ -193,6 +193,61 @@ public class WrittenAheadTests
         t.Volume.Release(other);
     }
 
+    // The write from the valid length makes both ranges valid (a size record of 12,288) before its data is stored;
+    // its store write fails, so that record is undone by another, which must not journal the size of the range
+    // still kept ahead.
+    [Fact]
+    public void AWriteThatFilledTheGapAndFailedLeavesTheRangeAheadWaitingAndAPowerCutLosesItWhole() =>
+        AfterAFailedStepAPowerCutShowsTheRangeAheadWholeOrNotAtAll(
+            (t, h) => t.Volume.Write(h, 4096, TestVolume.Pattern(4096, 23), WriteMode.AtOffset, out _, out _));
+
+    // fsync settles the range: a size record of 12,288, then zeros for the gap, whose store write fails; the record
+    // that undoes it must not journal the size of the range still kept ahead.
+    [Fact]
+    public void ASettleWhoseZerosCouldNotBeStoredKeepsTheRangeAheadAndAPowerCutLosesItWhole() =>
+        AfterAFailedStepAPowerCutShowsTheRangeAheadWholeOrNotAtAll((t, h) => t.Volume.Flush(h));
+
+    /// <summary>
+    /// A file with one valid chunk and one kept ahead at 8,192 (VDL 4,096); <paramref name="failingStep"/> runs with
+    /// the next store write to the file failing and must report the I/O error. Then another file's fsync commits
+    /// the journal and a power cut must show the range whole or not at all, while the mount itself still has it
+    /// kept ahead: an fsync settles it for good, zeros in the gap.
+    /// </summary>
+    private static void AfterAFailedStepAPowerCutShowsTheRangeAheadWholeOrNotAtAll(Func<TestVolume, FileHandle, FsStatus> failingStep)
+    {
+        var store = new FailingWritesStore(new InMemoryBackingStore());
+        using var t = new TestVolume(StoreKind.Memory, store: store);
+        var h = t.Open("f");
+        var valid = TestVolume.Pattern(4096, 21);
+        var ahead = TestVolume.Pattern(4096, 22);
+        t.Write(h, 0, valid);
+        Assert.Equal(FsStatus.Success, t.Volume.Flush(h));
+        t.Write(h, 8192, ahead);
+        store.FailNextWriteTo("f");
+        Assert.Equal(FsStatus.IoError, failingStep(t, h));
+        Assert.True(store.Failed);
+        var other = t.Open("g");
+        t.Write(other, 0, TestVolume.Pattern(10, 24));
+        Assert.Equal(FsStatus.Success, t.Volume.Flush(other)); // commits the journal, the records of f included
+
+        using (var after = t.Mount(store.Inner.CloneDurableState()))
+        {
+            var recovered = ReadWhole(after, "f");
+            Assert.True(recovered.Length is 4096 or 3 * 4096, $"recovered size {recovered.Length}");
+            Assert.Equal(valid, recovered[..4096]);
+            if (recovered.Length > 4096)
+                Assert.Equal(ahead, recovered[8192..]);
+        }
+
+        Assert.Equal(FsStatus.Success, t.Volume.Flush(h));
+        var expected = new byte[3 * 4096];
+        valid.CopyTo(expected, 0);
+        ahead.CopyTo(expected, 8192);
+        Assert.Equal(expected, t.ReadAll(h));
+        t.Volume.Release(h);
+        t.Volume.Release(other);
+    }
+
     [Theory]
     [InlineData(StoreKind.Memory)]
     [InlineData(StoreKind.Directory)]
