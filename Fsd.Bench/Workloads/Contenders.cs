@@ -25,6 +25,12 @@ internal abstract class Contender
     /// <summary>Mounts the backing folder and returns once the mount point serves it.</summary>
     public abstract MountSession Mount(string backing, string mountPoint, BenchPaths paths);
 
+    /// <summary>
+    /// Its workloads leave the disk slower for whoever creates files next, for minutes: the runner runs it after
+    /// every run of the others (<see cref="WorkloadRunner"/>), so only its own later runs pay for it.
+    /// </summary>
+    public virtual bool SlowsWhoeverFollows => false;
+
     public static IReadOnlyList<Contender> All { get; } =
         [new PlainFolder(), new Bindfs(), new Gocryptfs(), new Securefs(), new Cryfs(), new LayeredFs()];
 
@@ -86,6 +92,12 @@ internal sealed class Cryfs : Contender
     public override string Name => "cryfs";
     public override string? Package => "cryfs";
     protected override string Program => "cryfs";
+
+    // One backing file per 16 KiB block: its streaming file, untar, rm -rf and small files create and free some
+    // hundred thousand backing inodes, and ext4 without a journal (this disk) searches past recently freed inodes
+    // when it allocates. Layered's small-file creates right after cryfs: 1,379-1,597 files/s, 2,260-2,390 without
+    // cryfs in the run, and a 60 s pause between contenders did not undo it (docs/benchmarks.md).
+    public override bool SlowsWhoeverFollows => true;
 
     private static readonly Dictionary<string, string> Environment = new()
     {

@@ -3,7 +3,7 @@ namespace Layered.Fsd.Bench.Workloads;
 /// <summary>
 /// The side-by-side workload suite (issue #9): every available contender mounted fresh over its own folder on the
 /// same disk, the whole workload sequence run on each, runs alternating between contenders (in an order that changes
-/// every run, <see cref="RunOrder"/>), medians reported with Layered's ratios to gocryptfs and bindfs, and peak memory of each file system process.
+/// every run, <see cref="RunOrder"/>; contenders that slow whoever follows them go after all runs of the others), medians reported with Layered's ratios to gocryptfs and bindfs, and peak memory of each file system process.
 /// </summary>
 internal static class WorkloadRunner
 {
@@ -37,10 +37,17 @@ internal static class WorkloadRunner
                 available.Add(contender);
         }
         Log($"{(options.Quick ? "QUICK" : "FULL")}: {options.Runs} run(s) of {string.Join(", ", available.Select(c => c.Name))}; tarball {paths.Tarball}");
-        for (int run = 0; run < options.Runs; run++)
+        // Contenders that slow whoever follows them run after all runs of the others, not among them: otherwise the
+        // figures of whoever the order happens to put after them measure their aftermath.
+        var others = available.Where(c => !c.SlowsWhoeverFollows).ToList();
+        var disturbing = available.Where(c => c.SlowsWhoeverFollows).ToList();
+        foreach (var group in new[] { others, disturbing })
         {
-            foreach (var contender in RunOrder.For(available, run))
-                RunOne(contender, run, options, paths, results);
+            for (int run = 0; run < options.Runs; run++)
+            {
+                foreach (var contender in RunOrder.For(group, run))
+                    RunOne(contender, run, options, paths, results);
+            }
         }
         results.Write(options.OutputDirectory);
         Log($"results in {options.OutputDirectory}");
