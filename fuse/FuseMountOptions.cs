@@ -120,6 +120,10 @@ public sealed class FuseMountOptions
     /// <summary>How long Dispose waits for the loop to end and libfuse to be torn down.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Tests only: a pause between the mount becoming ready (the INIT callback) and libfuse sending the
+    /// INIT answer, to reproduce a slow answer deterministically.</summary>
+    internal TimeSpan InitAnswerDelayForTests { get; init; }
+
     /// <summary>Throws <see cref="FuseMountException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {
