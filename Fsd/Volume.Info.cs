@@ -192,7 +192,7 @@ public sealed partial class Volume
                 var fields = (change.LastAccessUtc is null ? 0 : AttributeFields.LastAccessTime) |
                              (change.LastWriteUtc is null ? 0 : AttributeFields.LastWriteTime);
                 DateTime? atime = change.LastAccessUtc, mtime = change.LastWriteUtc;
-                if (fields != 0 && node.Path == path)
+                if (fields != 0 && node.Path == path && !DeferredWriteTime(node, path, atime, mtime))
                 {
                     if (Store.TryGetEntry(path) is { } entry)
                         DropUnchangedTimes(ref fields, ref atime, ref mtime, node, entry);
@@ -205,6 +205,32 @@ public sealed partial class Volume
         catch (Exception e) when (TryMapException(e, node.Path ?? "", out var status))
         {
             return status;
+        }
+    }
+
+    /// <summary>
+    /// A new write time alone, for a file whose header is still to be written: journaled and kept on the node, not
+    /// stored now. A dirty node stays in memory until a header write makes it clean (a checkpoint), and that write
+    /// puts the node's write time back on the backing file anyway (<see cref="RestoreLastWriteTime"/>), so storing it
+    /// here too cost a utimensat and a stat per close of every file written under FUSE writeback caching, whose close
+    /// sends the kernel's times. Until then every stat answers from the node. The change counter moves, so a header
+    /// write that captured the node before this change leaves it dirty and the next one stores this time. Caller
+    /// holds the parent's change lock. False when it does not apply.
+    /// </summary>
+    private bool DeferredWriteTime(FileNode node, string path, DateTime? atime, DateTime? mtime)
+    {
+        if (atime is not null || mtime is not { } time)
+            return false;
+        lock (node.Sync)
+        {
+            if (!node.IsDirty || node.LastWriteUtc is null || node.Deleted || node.File is null)
+                return false;
+            if (node.LastWriteUtc == time)
+                return true; // no change (DropUnchangedTimes' rule)
+            Append(new SetAttributesRecord(node.FileId.ToUInt128(), path, AttributeFields.LastWriteTime, 0, -1, -1, 0, 0, 0, time.Ticks, 0));
+            node.LastWriteUtc = time;
+            node.ModCount++;
+            return true;
         }
     }
 

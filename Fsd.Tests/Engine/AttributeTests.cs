@@ -83,4 +83,53 @@ public class AttributeTests
         Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var after));
         Assert.Equal(other, after.LastWriteUtc);
     }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
+    public void AWriteTimeSetOnAFileNotYetCheckpointedIsJournaledShownAndStoredByTheCheckpoint(StoreKind kind)
+    {
+        var timeRecords = new List<SetAttributesRecord>();
+        using var tv = VolumeRecording(kind, timeRecords);
+        var h = tv.Open("f");
+        tv.Write(h, 0, "data"u8);
+        // What FUSE writeback caching sends at close: the kernel's write time, through the handle.
+        var kernels = new DateTime(2022, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        Assert.Equal(FsStatus.Success, tv.Volume.SetBasicInfo(h, new BasicInfoChange(LastWriteUtc: kernels), out var changed));
+        Assert.Equal(kernels, changed.LastWriteUtc);
+        Assert.Equal(AttributeFields.LastWriteTime, Assert.Single(timeRecords).Fields);
+        tv.Volume.Release(h);
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var shown));
+        Assert.Equal(kernels, shown.LastWriteUtc);
+
+        tv.Volume.Checkpoint();
+        Assert.Equal(kernels, tv.Store.TryGetEntry("f")!.LastWriteUtc);
+        tv.Remount();
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var after));
+        Assert.Equal(kernels, after.LastWriteUtc);
+    }
+
+    [Fact]
+    public void AWriteTimeSetWhileACheckpointWritesTheHeaderIsStoredByTheNextOne()
+    {
+        var store = new InterceptingStore(new Layered.Backing.InMemoryBackingStore());
+        using var tv = new TestVolume(StoreKind.Memory, store: store);
+        var h = tv.Open("f");
+        tv.Write(h, 0, "data"u8);
+        tv.Volume.Release(h);
+        var late = new DateTime(2023, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        // The checkpoint has captured the node and writes its header; the time arrives in between (through a
+        // handle of a second open, as the close of another writer would send it).
+        var h2 = tv.Open("f");
+        store.BeforeNextWriteTo("f", () =>
+            Assert.Equal(FsStatus.Success, tv.Volume.SetBasicInfo(h2, new BasicInfoChange(LastWriteUtc: late), out _)));
+        tv.Volume.Checkpoint();
+        Assert.True(store.Intercepted);
+        tv.Volume.Release(h2);
+        tv.Volume.Checkpoint();
+        Assert.Equal(late, tv.Store.TryGetEntry("f")!.LastWriteUtc);
+        tv.Remount();
+        Assert.Equal(FsStatus.Success, tv.Volume.GetInfo("f", out var after));
+        Assert.Equal(late, after.LastWriteUtc);
+    }
 }

@@ -215,7 +215,7 @@ public class WrittenAheadTests
     /// </summary>
     private static void AfterAFailedStepAPowerCutShowsTheRangeAheadWholeOrNotAtAll(Func<TestVolume, FileHandle, FsStatus> failingStep)
     {
-        var store = new FailingWritesStore(new InMemoryBackingStore());
+        var store = new InterceptingStore(new InMemoryBackingStore());
         using var t = new TestVolume(StoreKind.Memory, store: store);
         var h = t.Open("f");
         var valid = TestVolume.Pattern(4096, 21);
@@ -225,7 +225,7 @@ public class WrittenAheadTests
         t.Write(h, 8192, ahead);
         store.FailNextWriteTo("f");
         Assert.Equal(FsStatus.IoError, failingStep(t, h));
-        Assert.True(store.Failed);
+        Assert.True(store.Intercepted);
         var other = t.Open("g");
         t.Write(other, 0, TestVolume.Pattern(10, 24));
         Assert.Equal(FsStatus.Success, t.Volume.Flush(other)); // commits the journal, the records of f included
