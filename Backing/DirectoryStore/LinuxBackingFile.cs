@@ -4,8 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Layered.Backing.DirectoryStore;
 
 /// <summary>
-/// An open file of the directory store on Linux: positional I/O through RandomAccess (pread/pwrite, no
-/// shared file position, so concurrent callers need no lock), fsync and ftruncate through libc.
+/// An open file of the directory store on Linux: positional I/O (pread/pwrite, no shared file position, so
+/// concurrent callers need no lock), fsync and ftruncate, all straight through libc. Not RandomAccess: on a handle
+/// made from a descriptor it first asks lseek whether the file can seek, one system call more per new file.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class LinuxBackingFile : IBackingFile
@@ -34,41 +35,60 @@ internal sealed class LinuxBackingFile : IBackingFile
         }
     }
 
-    public int Read(long offset, Span<byte> buffer)
+    public unsafe int Read(long offset, Span<byte> buffer)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var total = 0;
-        try
+        fixed (byte* start = buffer)
         {
             // pread may return short counts only at end of file for regular files, but loop anyway so the
             // caller always gets a full buffer unless end of file was reached.
             while (total < buffer.Length)
             {
-                var read = RandomAccess.Read(_handle, buffer[total..], offset + total);
+                var read = LinuxLibc.Pread(_handle, start + total, (nuint)(buffer.Length - total), offset + total);
+                if (read < 0)
+                {
+                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno == LinuxErrno.EINTR)
+                    {
+                        continue;
+                    }
+                    throw Failure(errno, "read");
+                }
                 if (read == 0)
                 {
                     break;
                 }
-                total += read;
+                total += (int)read;
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not BackingStoreException)
-        {
-            throw Translate(e, "read");
         }
         return total;
     }
 
-    public void Write(long offset, ReadOnlySpan<byte> data)
+    public unsafe void Write(long offset, ReadOnlySpan<byte> data)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        try
+        var done = 0;
+        fixed (byte* start = data)
         {
-            RandomAccess.Write(_handle, data, offset);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not BackingStoreException)
-        {
-            throw Translate(e, "write");
+            while (done < data.Length)
+            {
+                var written = LinuxLibc.Pwrite(_handle, start + done, (nuint)(data.Length - done), offset + done);
+                if (written < 0)
+                {
+                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno == LinuxErrno.EINTR)
+                    {
+                        continue;
+                    }
+                    throw Failure(errno, "write");
+                }
+                if (written == 0)
+                {
+                    throw new BackingStoreException(BackingError.IoError, Path, "write stored nothing");
+                }
+                done += (int)written;
+            }
         }
     }
 
@@ -105,11 +125,8 @@ internal sealed class LinuxBackingFile : IBackingFile
 
     public void Dispose() => _handle.Dispose();
 
-    /// <summary>RandomAccess reports errno as the HResult of the IOException it throws on Unix.</summary>
-    private BackingStoreException Translate(Exception e, string operation) => e switch
-    {
-        UnauthorizedAccessException => new BackingStoreException(BackingError.AccessDenied, Path, $"{operation} failed (file not open for {operation}ing, or access denied)", e),
-        _ when e.HResult is > 0 and < 4096 => new BackingStoreException(LinuxErrno.ToBackingError(e.HResult), Path, $"{operation} failed ({LinuxErrno.Describe(e.HResult)})", e),
-        _ => new BackingStoreException(BackingError.IoError, Path, $"{operation} failed ({e.Message})", e),
-    };
+    /// <summary>EBADF: the descriptor is not open for that direction (a file opened read-only and written).</summary>
+    private BackingStoreException Failure(int errno, string operation) => errno == LinuxErrno.EBADF
+        ? new BackingStoreException(BackingError.AccessDenied, Path, $"{operation} failed (file not open for {operation}ing)")
+        : LinuxErrno.Exception(errno, operation, Path);
 }

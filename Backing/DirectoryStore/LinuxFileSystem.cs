@@ -108,7 +108,12 @@ internal sealed class LinuxFileSystem : INativeFileSystem
             {
                 throw LinuxErrno.Last("fchmod", path.Relative);
             }
-            // O_RDONLY opens directories too; the contract is about regular files only.
+            // O_RDONLY opens directories too; the contract is about regular files only. O_CREAT|O_EXCL|O_NOFOLLOW
+            // made a new regular file or failed, so a created file needs no check.
+            if (mode == BackingOpenMode.CreateNew)
+            {
+                return new LinuxBackingFile(handle, path.Relative);
+            }
             byte* statx = stackalloc byte[LinuxLibc.StatxSize];
             if (LinuxLibc.Statx(handle, "", LinuxLibc.AtEmptyPath, LinuxLibc.StatxBasicStats, statx) != 0)
             {

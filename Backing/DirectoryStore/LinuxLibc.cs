@@ -53,6 +53,12 @@ internal static partial class LinuxLibc
     [LibraryImport(Libc, EntryPoint = "syncfs", SetLastError = true)]
     public static partial int Syncfs(SafeFileHandle fd);
 
+    [LibraryImport(Libc, EntryPoint = "pread64", SetLastError = true)]
+    public static unsafe partial nint Pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(Libc, EntryPoint = "pwrite64", SetLastError = true)]
+    public static unsafe partial nint Pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
     [LibraryImport(Libc, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(SafeFileHandle fd, long length);
 
