@@ -519,7 +519,7 @@ public sealed unsafe class FuseHost : IDisposable
     /// 128 KiB requests. A STATFS request waits in the kernel until the INIT answer has been processed, so one goes
     /// first.
     /// </remarks>
-    private unsafe void ApplyReadAhead()
+    private void ApplyReadAhead()
     {
         if (_options.ReadAheadKiB == 0)
         {

@@ -37,59 +37,54 @@ internal sealed class LinuxBackingFile : IBackingFile
 
     public unsafe int Read(long offset, Span<byte> buffer)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var total = 0;
         fixed (byte* start = buffer)
         {
-            // pread may return short counts only at end of file for regular files, but loop anyway so the
-            // caller always gets a full buffer unless end of file was reached.
-            while (total < buffer.Length)
-            {
-                var read = LinuxLibc.Pread(_handle, start + total, (nuint)(buffer.Length - total), offset + total);
-                if (read < 0)
-                {
-                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (errno == LinuxErrno.EINTR)
-                    {
-                        continue;
-                    }
-                    throw Failure(errno, "read");
-                }
-                if (read == 0)
-                {
-                    break;
-                }
-                total += (int)read;
-            }
+            return Transfer(offset, start, buffer.Length, write: false);
         }
-        return total;
     }
 
     public unsafe void Write(long offset, ReadOnlySpan<byte> data)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var done = 0;
         fixed (byte* start = data)
         {
-            while (done < data.Length)
-            {
-                var written = LinuxLibc.Pwrite(_handle, start + done, (nuint)(data.Length - done), offset + done);
-                if (written < 0)
-                {
-                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (errno == LinuxErrno.EINTR)
-                    {
-                        continue;
-                    }
-                    throw Failure(errno, "write");
-                }
-                if (written == 0)
-                {
-                    throw new BackingStoreException(BackingError.IoError, Path, "write stored nothing");
-                }
-                done += (int)written;
-            }
+            Transfer(offset, start, data.Length, write: true);
         }
+    }
+
+    /// <summary>
+    /// pread or pwrite until <paramref name="length"/> bytes are moved, retrying on EINTR. Short counts happen for
+    /// regular files only at end of file (reads: the count read so far is returned), but loop anyway so a caller
+    /// always gets the whole transfer; a write that stores nothing is an I/O error.
+    /// </summary>
+    private unsafe int Transfer(long offset, byte* start, int length, bool write)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var done = 0;
+        while (done < length)
+        {
+            var moved = write
+                ? LinuxLibc.Pwrite(_handle, start + done, (nuint)(length - done), offset + done)
+                : LinuxLibc.Pread(_handle, start + done, (nuint)(length - done), offset + done);
+            if (moved < 0)
+            {
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno == LinuxErrno.EINTR)
+                {
+                    continue;
+                }
+                throw Failure(errno, write ? "write" : "read");
+            }
+            if (moved == 0)
+            {
+                if (!write)
+                {
+                    break;
+                }
+                throw new BackingStoreException(BackingError.IoError, Path, "write stored nothing");
+            }
+            done += (int)moved;
+        }
+        return done;
     }
 
     public void SetLength(long length)
