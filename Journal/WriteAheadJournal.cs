@@ -138,7 +138,8 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
             // A segment is recorded in the superblock before anything is written into it, so a commit point can
             // never live in a segment the superblock does not require at open.
             device = new BackingLogDevice(store, directory, sb.SegmentSizeBits, logger, options.FaultHooks ?? new JournalFaultHooks(),
-                segment => superblock.Update(current => current with { HighestSegment = Math.Max(current.HighestSegment, segment) }));
+                segment => superblock.Update(current => current with { HighestSegment = Math.Max(current.HighestSegment, segment) }),
+                options.SpareSegmentLimit);
             var manager = new TrailerCommitManager(device, directory, sb.JournalId, sb.SegmentSizeBits, logger,
                 recovered?.Slot, recovered?.SlotIndex ?? 0, recovered?.Previous);
             var settings = new FasterLogSettings
@@ -329,7 +330,8 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
 
     /// <summary>FasterLog deletes the segments below a committed begin address from an epoch action, which can stay
     /// parked until some thread enters the epoch (the same trap as the commit stall). Entering it here, until the
-    /// files are gone, makes the space free when <see cref="Checkpoint"/> returns.</summary>
+    /// files are gone, makes the space free when <see cref="Checkpoint"/> returns. The removals the epoch action
+    /// queued are done here too, so a thread pool busy with blocked threads cannot delay them.</summary>
     private void WaitForSegmentRemoval(int firstKeptSegment)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
@@ -343,7 +345,9 @@ public sealed class WriteAheadJournal : IDisposable, IAsyncDisposable
             }
             using (var nudge = _log.Scan(0, 0, scanBufferingMode: ScanBufferingMode.SinglePageBuffering))
                 nudge.GetNext(out _, out _, out _);
-            Thread.Sleep(1);
+            _device.DrainRemovals();
+            if (BackingLogDevice.ExistingSegments(_store, _directory).Any(s => s < firstKeptSegment))
+                Thread.Sleep(1);
         }
     }
 

@@ -17,10 +17,14 @@ namespace Layered.Journal.Storage;
 /// them; reads have their own thread). Durability comes from the commit manager, which fdatasyncs the segments
 /// written since the last commit (<see cref="FlushDirtySegmentsExcept"/>, <see cref="FlushSegment"/>); FasterLog
 /// only calls it after every write the commit covers has completed.
+/// A segment the log no longer needs is not deleted but renamed to <c>spare.&lt;n&gt;</c> (up to a limit), and the
+/// next segment is made from a spare by renaming it back and blanking its trailer: the zero fill, the block
+/// allocation and the deletion (with its discard) are paid once per spare instead of once per 4 MiB of log.
 /// </summary>
 internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 {
     internal const string SegmentPrefix = "log.";
+    internal const string SparePrefix = "spare.";
     private const uint IoErrorCode = 5; // reported to FasterLog as a failed I/O (EIO); any non-zero code poisons the log
     private const int ZeroChunk = 1 << 20;
 
@@ -37,12 +41,15 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
     private readonly DeviceIoQueue _reads;
     private readonly JournalFaultHooks _faults;
     private readonly Action<int> _segmentCreated;
+    private readonly int _spareLimit;
+    private readonly Stack<int> _spares = new(); // names of spare files, most recently freed on top; under _openLock
     private volatile bool _disposed;
 
     /// <param name="segmentCreated">Called once a new segment file is preallocated and durable, before anything is
     /// written into it: the journal records it in the superblock.</param>
+    /// <param name="spareLimit">How many freed segments are kept as spares for reuse (the rest are deleted).</param>
     public BackingLogDevice(IBackingStore store, string directory, int segmentSizeBits, ILogger logger,
-        JournalFaultHooks faults, Action<int> segmentCreated)
+        JournalFaultHooks faults, Action<int> segmentCreated, int spareLimit)
         : base(BackingPath(directory, "log"), 512, Devices.CAPACITY_UNSPECIFIED)
     {
         _store = store;
@@ -51,6 +58,7 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         _logger = logger;
         _faults = faults;
         _segmentCreated = segmentCreated;
+        _spareLimit = spareLimit;
         _writes = new DeviceIoQueue(this, "journal-device-write");
         _reads = new DeviceIoQueue(this, "journal-device-read");
         // Segments left by an earlier process: start deleting from the lowest one on the next truncation.
@@ -60,6 +68,27 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             startSegment = existing.Min();
             endSegment = existing.Max();
         }
+        AdoptSpares();
+    }
+
+    /// <summary>Spares left by an earlier process (one that did not close cleanly) are reused like this process's
+    /// own, up to the limit; the rest, and any not at full length, are deleted.</summary>
+    private void AdoptSpares()
+    {
+        long length = SegmentFileLength(_segmentSizeBits);
+        bool deleted = false;
+        foreach (var (id, entry) in SpareFiles(_store, _directory).OrderBy(s => s.Number))
+        {
+            if (_spares.Count < _spareLimit && entry.Length == length)
+            {
+                _spares.Push(id);
+                continue;
+            }
+            _store.DeleteFile(SparePath(_directory, id));
+            deleted = true;
+        }
+        if (deleted)
+            _store.SyncDirectory(_directory);
     }
 
     /// <summary>Where a segment's commit trailer starts: right after FasterLog's data.</summary>
@@ -72,16 +101,35 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 
     internal static string SegmentPath(string directory, int segment) => BackingPath(directory, SegmentPrefix + segment);
 
+    internal static string SparePath(string directory, int id) => BackingPath(directory, SparePrefix + id);
+
+    /// <summary>How many spare segments this device holds now.</summary>
+    internal int SpareCount
+    {
+        get
+        {
+            lock (_openLock)
+                return _spares.Count;
+        }
+    }
+
 
     /// <summary>Segment numbers of the <c>log.N</c> files present in the journal directory.</summary>
-    internal static List<int> ExistingSegments(IBackingStore store, string directory)
+    internal static List<int> ExistingSegments(IBackingStore store, string directory) =>
+        NumberedFiles(store, directory, SegmentPrefix).Select(f => f.Number).ToList();
+
+    /// <summary>The <c>spare.N</c> files in the journal directory: freed segments kept for reuse.</summary>
+    internal static List<(int Number, BackingEntry Entry)> SpareFiles(IBackingStore store, string directory) =>
+        NumberedFiles(store, directory, SparePrefix);
+
+    private static List<(int Number, BackingEntry Entry)> NumberedFiles(IBackingStore store, string directory, string prefix)
     {
-        var result = new List<int>();
+        var result = new List<(int, BackingEntry)>();
         foreach (var entry in store.ListDirectory(directory))
         {
-            if (entry.Kind == BackingEntryKind.File && entry.Name.StartsWith(SegmentPrefix, StringComparison.Ordinal)
-                && int.TryParse(entry.Name.AsSpan(SegmentPrefix.Length), System.Globalization.NumberStyles.None, null, out int id))
-                result.Add(id);
+            if (entry.Kind == BackingEntryKind.File && entry.Name.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(entry.Name.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, null, out int number))
+                result.Add((number, entry));
         }
         return result;
     }
@@ -213,11 +261,18 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         }
     }
 
-    /// <summary>Creates <c>log.N</c> at its full length with real zeros (not a sparse file, not fallocate's unwritten
-    /// extents: writing into either changes block metadata, which fdatasync would then flush on every commit),
-    /// fsyncs it and the directory, and has the superblock record it.</summary>
+    /// <summary>Makes <c>log.N</c> from a spare when there is one, otherwise creates it at its full length with real
+    /// zeros (not a sparse file, not fallocate's unwritten extents: writing into either changes block metadata,
+    /// which fdatasync would then flush on every commit); either way fsyncs it and the directory, and has the
+    /// superblock record it. Called under <see cref="_openLock"/>.</summary>
     private IBackingFile Preallocate(int segment)
     {
+        while (_spares.TryPop(out int spare))
+        {
+            var reused = TryReuse(spare, segment);
+            if (reused is not null)
+                return reused;
+        }
         string path = SegmentPath(_directory, segment);
         var file = _store.OpenFile(path, BackingOpenMode.CreateNew);
         try
@@ -235,15 +290,61 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         catch
         {
             file.Dispose();
-            try
-            {
-                _store.DeleteFile(path);
-            }
-            catch (IOException e)
-            {
-                _logger.LogWarning(e, "Could not remove the partly created journal segment {Path}; the next open removes it", path);
-            }
+            TryDelete(path, "the partly created journal segment");
             throw;
+        }
+    }
+
+    /// <summary>Renames spare <paramref name="spare"/> to <c>log.N</c> and blanks its commit trailer, durably, before
+    /// the superblock records the segment. Its data part keeps the old segment's log bytes: they lie past the commit
+    /// point until overwritten, where nothing is ever read as log (the same as bytes an uncommitted append left
+    /// before a crash; the trailer's data CRC and the scanner's checks cover the tail). The old trailer must go, or
+    /// its slots (valid, but naming the old segment) would read as damage at open. A crash before the superblock
+    /// records N leaves an unrecorded <c>log.N</c>, which open removes. Null (spare deleted, fresh file made
+    /// instead) when the spare cannot be used.</summary>
+    private IBackingFile? TryReuse(int spare, int segment)
+    {
+        string sparePath = SparePath(_directory, spare);
+        string path = SegmentPath(_directory, segment);
+        try
+        {
+            _store.Rename(sparePath, path, replace: false);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "Could not reuse journal spare {Spare}; deleting it", sparePath);
+            TryDelete(sparePath, "the unusable journal spare");
+            return null;
+        }
+        var file = _store.OpenFile(path, BackingOpenMode.OpenReadWrite);
+        try
+        {
+            file.Write(TrailerOffset(_segmentSizeBits), BlankTrailer);
+            file.Flush();
+            _store.SyncDirectory(_directory);
+            _segmentCreated(segment);
+            _logger.LogDebug("Made journal segment {Path} from spare {Spare}", path, sparePath);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            TryDelete(path, "the partly reused journal segment");
+            throw;
+        }
+    }
+
+    private static readonly byte[] BlankTrailer = new byte[CommitSlot.TrailerSize];
+
+    private void TryDelete(string path, string what)
+    {
+        try
+        {
+            _store.DeleteFile(path);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "Could not remove {What} {Path}; the next open removes it", what, path);
         }
     }
 
@@ -323,36 +424,79 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
     public override void RemoveSegmentAsync(int segment, AsyncCallback callback, IAsyncResult result)
     {
         // FasterLog calls this from inside an epoch action; deleting and fsyncing the directory there would hold
-        // up every thread, so it runs on the pool.
-        ThreadPool.QueueUserWorkItem(_ =>
+        // up every thread, so it is queued and done on the pool, or by a checkpoint waiting for the space
+        // (DrainRemovals), whichever comes first: a pool whose threads are all blocked must not hold it up.
+        _removals.Enqueue((segment, callback, result));
+        ThreadPool.QueueUserWorkItem(static device => device.DrainRemovals(), this, preferLocal: false);
+    }
+
+    private readonly ConcurrentQueue<(int Segment, AsyncCallback Callback, IAsyncResult Result)> _removals = new();
+
+    /// <summary>Does the segment removals FasterLog has asked for and not yet seen done.</summary>
+    internal void DrainRemovals()
+    {
+        while (_removals.TryDequeue(out var removal))
         {
             try
             {
-                RemoveSegment(segment);
+                RemoveSegment(removal.Segment);
             }
             catch (IOException e)
             {
                 _logger.LogWarning(e, "Could not remove journal segment {Segment} in {Directory}; it is removed at the next truncation",
-                    segment, _directory);
+                    removal.Segment, _directory);
             }
-            callback(result);
-        });
+            removal.Callback(removal.Result);
+        }
     }
 
     public override void RemoveSegment(int segment)
     {
+        string path = SegmentPath(_directory, segment);
         lock (_openLock)
         {
             if (_segments.TryRemove(segment, out var file))
                 file.File.Dispose();
-            string path = SegmentPath(_directory, segment);
             if (_store.TryGetEntry(path) is null)
+                return;
+            // Kept for reuse: a rename, nothing to fsync (whichever name a crash leaves, the file is below the log's
+            // begin or a spare, and a spare's trailer is blanked durably before it becomes a segment again).
+            if (!_disposed && _spares.Count < _spareLimit && TryKeepAsSpare(path, segment))
                 return;
             _store.DeleteFile(path);
         }
         // The deletion is what frees the space; make it durable now rather than at some later commit.
         _store.SyncDirectory(_directory);
-        _logger.LogDebug("Removed journal segment {Path}", SegmentPath(_directory, segment));
+        _logger.LogDebug("Removed journal segment {Path}", path);
+    }
+
+    private bool TryKeepAsSpare(string path, int segment)
+    {
+        try
+        {
+            _store.Rename(path, SparePath(_directory, segment), replace: false);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "Could not keep journal segment {Path} as a spare; deleting it", path);
+            return false;
+        }
+        _spares.Push(segment);
+        _logger.LogDebug("Kept journal segment {Path} as a spare", path);
+        return true;
+    }
+
+    /// <summary>Deletes the spares (a closed journal keeps only the segments its log needs).</summary>
+    private void DeleteSpares()
+    {
+        bool deleted = false;
+        while (_spares.TryPop(out int spare))
+        {
+            TryDelete(SparePath(_directory, spare), "the journal spare");
+            deleted = true;
+        }
+        if (deleted)
+            _store.SyncDirectory(_directory);
     }
 
     // FasterLog's view of a segment is its data part, not the trailer.
@@ -372,6 +516,14 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             foreach (var pair in _segments)
                 pair.Value.File.Dispose();
             _segments.Clear();
+            try
+            {
+                DeleteSpares();
+            }
+            catch (IOException e)
+            {
+                _logger.LogWarning(e, "Could not remove the journal spares in {Directory}; the next open reuses or removes them", _directory);
+            }
         }
     }
 
