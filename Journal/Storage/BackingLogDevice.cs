@@ -441,8 +441,9 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             {
                 RemoveSegment(removal.Segment);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
+                // ObjectDisposedException: a removal still queued when the journal and its store were closed.
                 _logger.LogWarning(e, "Could not remove journal segment {Segment} in {Directory}; it is removed at the next truncation",
                     removal.Segment, _directory);
             }
