@@ -103,16 +103,6 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
 
     internal static string SparePath(string directory, int id) => BackingPath(directory, SparePrefix + id);
 
-    /// <summary>How many spare segments this device holds now.</summary>
-    internal int SpareCount
-    {
-        get
-        {
-            lock (_openLock)
-                return _spares.Count;
-        }
-    }
-
 
     /// <summary>Segment numbers of the <c>log.N</c> files present in the journal directory.</summary>
     internal static List<int> ExistingSegments(IBackingStore store, string directory) =>
