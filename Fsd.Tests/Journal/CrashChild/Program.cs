@@ -51,6 +51,10 @@ void Say(string line)
     }
 }
 
+// About 1 KB per record, so the log crosses its 128 KiB segments every ~130 records and the checkpoints below
+// free (and the journal recycles as spares) segments all the time: kills land inside segment turnover too.
+string Padding = new('w', 1000);
+
 var lastLsn = new long[writers];
 Array.Fill(lastLsn, -1);
 Say("READY");
@@ -67,7 +71,7 @@ for (int w = 0; w < writers; w++)
             int batch = random.Next(1, 9);
             long lsn = -1;
             for (int i = 0; i < batch; i++)
-                lsn = journal.Append(new SetSizeRecord((UInt128)writer, "w", next[writer]++, 0));
+                lsn = journal.Append(new SetSizeRecord((UInt128)writer, Padding, next[writer]++, 0));
             Volatile.Write(ref lastLsn[writer], lsn);
             Say($"REQ {writer} {next[writer] - 1}");
             await journal.CommitAsync(lsn);
