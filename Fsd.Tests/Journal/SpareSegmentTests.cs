@@ -128,6 +128,33 @@ public sealed class SpareSegmentTests
     }
 
     [Fact]
+    public void ABackingStoreShortOfSpaceGetsTheSparesBackAndKeepsNoNewOnes()
+    {
+        // Spares are kept only while four times what the limit lets them hold (16 x 136 KiB here) is available.
+        using var store = new InMemoryBackingStore(new InMemoryStoreOptions { CapacityBytes = 64L << 20 });
+        using var journal = WriteAheadJournal.Create(store, Directory, Options(16), TempJournalFolder.Logger);
+        int next = AppendCommitted(journal, 0, 800);
+        journal.Checkpoint(journal.TailLsn);
+        Assert.NotEmpty(SpareIds(store));
+
+        // Another program fills the disk until less than that reserve is left.
+        using (var filler = store.OpenFile("filler", BackingOpenMode.CreateNew))
+        {
+            var block = new byte[1 << 20];
+            while (store.GetStatistics().AvailableBytes > 6L << 20)
+                filler.Write(filler.Length, block);
+        }
+        next = AppendCommitted(journal, next, 400);
+        journal.Checkpoint(journal.TailLsn);
+
+        Assert.Empty(SpareIds(store));
+        Assert.Single(SegmentIds(store));
+        var ids = journal.ReadForReplay().Select(e => e.Record).OfType<ChunkImageRecord>().ToList();
+        Assert.Empty(ids); // the checkpoint covered everything; the log still works:
+        journal.Commit(journal.Append(Numbered(next)));
+    }
+
+    [Fact]
     public void SparesLeftByACrashAreReusedAfterOpen()
     {
         // The process "dies" with spares on disk (the state is taken without closing the journal).

@@ -72,14 +72,17 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
     }
 
     /// <summary>Spares left by an earlier process (one that did not close cleanly) are reused like this process's
-    /// own, up to the limit; the rest, and any not at full length, are deleted.</summary>
+    /// own, up to the limit; the rest, any not at full length, and all of them on a disk short of space, are
+    /// deleted.</summary>
     private void AdoptSpares()
     {
         long length = SegmentFileLength(_segmentSizeBits);
         bool deleted = false;
-        foreach (var (id, entry) in SpareFiles(_store, _directory).OrderBy(s => s.Number))
+        var spares = SpareFiles(_store, _directory);
+        bool room = spares.Count > 0 && RoomForSpares();
+        foreach (var (id, entry) in spares.OrderBy(s => s.Number))
         {
-            if (_spares.Count < _spareLimit && entry.Length == length)
+            if (room && _spares.Count < _spareLimit && entry.Length == length)
             {
                 _spares.Push(id);
                 continue;
@@ -452,13 +455,33 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
                 return;
             // Kept for reuse: a rename, nothing to fsync (whichever name a crash leaves, the file is below the log's
             // begin or a spare, and a spare's trailer is blanked durably before it becomes a segment again).
-            if (!_disposed && _spares.Count < _spareLimit && TryKeepAsSpare(path, segment))
+            bool room = RoomForSpares();
+            if (!_disposed && room && _spares.Count < _spareLimit && TryKeepAsSpare(path, segment))
                 return;
             _store.DeleteFile(path);
+            if (!room)
+                DeleteSpares(); // the disk is short of space: give back what the spares hold too
         }
         // The deletion is what frees the space; make it durable now rather than at some later commit.
         _store.SyncDirectory(_directory);
         _logger.LogDebug("Removed journal segment {Path}", path);
+    }
+
+    /// <summary>Spares are kept only while the backing store has at least four times what the limit lets them hold
+    /// available, so they never take the last of a filling disk: once it is short, freed segments are deleted and
+    /// the spares released.</summary>
+    private bool RoomForSpares()
+    {
+        long reserve = 4L * _spareLimit * SegmentFileLength(_segmentSizeBits);
+        try
+        {
+            return _store.GetStatistics().AvailableBytes >= reserve;
+        }
+        catch (IOException e)
+        {
+            _logger.LogDebug(e, "Could not read the free space of {Location}; not keeping journal spares", _store.Location);
+            return false;
+        }
     }
 
     private bool TryKeepAsSpare(string path, int segment)
