@@ -19,10 +19,14 @@ public sealed partial class Volume
         {
             p = FsPath.Normalize(path);
             using var scope = Locks.Lookup(FsPath.Parent(p));
-            var (sp, owner) = XattrOwner(p);
-            var sealedValue = Store.GetXattr(sp, UserXattrPrefix + name);
+            // The value first: most questions are for attributes a file does not have (the kernel's
+            // security.capability before a new file's first write, ls -l's security.selinux and ACL per entry), and
+            // the backing getxattr answers those, and a missing file, alone; the owner's id is looked up only to
+            // open a value that is there.
+            var sealedValue = Store.GetXattr(StorePath(p), UserXattrPrefix + name);
             if (sealedValue is null)
                 return FsStatus.NoSuchAttribute;
+            var (sp, owner) = XattrOwner(p);
             value = Vault.Blobs.Open(owner, Encoding.UTF8.GetBytes(name), sealedValue, "/" + sp);
             return FsStatus.Success;
         }

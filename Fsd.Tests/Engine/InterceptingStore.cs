@@ -37,7 +37,16 @@ public sealed class InterceptingStore(InMemoryBackingStore inner) : IBackingStor
     }
 
     public string Location => inner.Location;
-    public BackingEntry? TryGetEntry(string path) => inner.TryGetEntry(path);
+    public BackingEntry? TryGetEntry(string path)
+    {
+        Interlocked.Increment(ref _entryLookups);
+        return inner.TryGetEntry(path);
+    }
+
+    private int _entryLookups;
+
+    /// <summary>How many times an entry was looked up (a stat of the backing folder).</summary>
+    public int EntryLookups => Volatile.Read(ref _entryLookups);
     public IReadOnlyList<BackingEntry> ListDirectory(string path) => inner.ListDirectory(path);
     public IBackingFile OpenFile(string path, BackingOpenMode mode) => new File(this, inner.OpenFile(path, mode), path);
     public void CreateDirectory(string path, UnixMode mode = UnixMode.DefaultDirectory) => inner.CreateDirectory(path, mode);
