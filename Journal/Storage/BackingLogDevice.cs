@@ -257,74 +257,62 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
     /// <summary>Makes <c>log.N</c> from a spare when there is one, otherwise creates it at its full length with real
     /// zeros (not a sparse file, not fallocate's unwritten extents: writing into either changes block metadata,
     /// which fdatasync would then flush on every commit); either way fsyncs it and the directory, and has the
-    /// superblock record it. Called under <see cref="_openLock"/>.</summary>
+    /// superblock record it. A spare keeps the old segment's log bytes in its data part: they lie past the commit
+    /// point until overwritten, where nothing is ever read as log (the same as bytes an uncommitted append left
+    /// before a crash; the trailer's data CRC and the scanner's checks cover the tail). Its old trailer must go, or
+    /// its slots (valid, but naming the old segment) would read as damage at open. A crash before the superblock
+    /// records N leaves an unrecorded <c>log.N</c>, which open removes. Called under <see cref="_openLock"/>.</summary>
     private IBackingFile Preallocate(int segment)
     {
-        while (_spares.TryPop(out int spare))
-        {
-            var reused = TryReuse(spare, segment);
-            if (reused is not null)
-                return reused;
-        }
         string path = SegmentPath(_directory, segment);
-        var file = _store.OpenFile(path, BackingOpenMode.CreateNew);
+        int? spare = RenameASpareTo(path);
+        var file = _store.OpenFile(path, spare is null ? BackingOpenMode.CreateNew : BackingOpenMode.OpenReadWrite);
         try
         {
-            long length = SegmentFileLength(_segmentSizeBits);
-            var zeros = s_zeros ??= new byte[ZeroChunk];
-            for (long offset = 0; offset < length; offset += zeros.Length)
-                file.Write(offset, zeros.AsSpan(0, (int)Math.Min(zeros.Length, length - offset)));
+            if (spare is null)
+            {
+                long length = SegmentFileLength(_segmentSizeBits);
+                var zeros = s_zeros ??= new byte[ZeroChunk];
+                for (long offset = 0; offset < length; offset += zeros.Length)
+                    file.Write(offset, zeros.AsSpan(0, (int)Math.Min(zeros.Length, length - offset)));
+            }
+            else
+            {
+                file.Write(TrailerOffset(_segmentSizeBits), BlankTrailer);
+            }
             file.Flush();
             _store.SyncDirectory(_directory);
             _segmentCreated(segment);
-            _logger.LogDebug("Created journal segment {Path} ({Length} bytes)", path, length);
+            _logger.LogDebug("Made journal segment {Path} ({How})", path, spare is null ? "zero-filled" : "from spare " + spare);
             return file;
         }
         catch
         {
             file.Dispose();
-            TryDelete(path, "the partly created journal segment");
+            TryDelete(path, "the partly made journal segment");
             throw;
         }
     }
 
-    /// <summary>Renames spare <paramref name="spare"/> to <c>log.N</c> and blanks its commit trailer, durably, before
-    /// the superblock records the segment. Its data part keeps the old segment's log bytes: they lie past the commit
-    /// point until overwritten, where nothing is ever read as log (the same as bytes an uncommitted append left
-    /// before a crash; the trailer's data CRC and the scanner's checks cover the tail). The old trailer must go, or
-    /// its slots (valid, but naming the old segment) would read as damage at open. A crash before the superblock
-    /// records N leaves an unrecorded <c>log.N</c>, which open removes. Null (spare deleted, fresh file made
-    /// instead) when the spare cannot be used.</summary>
-    private IBackingFile? TryReuse(int spare, int segment)
+    /// <summary>Renames the most recently freed spare that can be renamed to <paramref name="path"/> (deleting any that
+    /// cannot); which one, or null when there is none.</summary>
+    private int? RenameASpareTo(string path)
     {
-        string sparePath = SparePath(_directory, spare);
-        string path = SegmentPath(_directory, segment);
-        try
+        while (_spares.TryPop(out int spare))
         {
-            _store.Rename(sparePath, path, replace: false);
+            string sparePath = SparePath(_directory, spare);
+            try
+            {
+                _store.Rename(sparePath, path, replace: false);
+                return spare;
+            }
+            catch (IOException e)
+            {
+                _logger.LogWarning(e, "Could not reuse journal spare {Spare}; deleting it", sparePath);
+                TryDelete(sparePath, "the unusable journal spare");
+            }
         }
-        catch (IOException e)
-        {
-            _logger.LogWarning(e, "Could not reuse journal spare {Spare}; deleting it", sparePath);
-            TryDelete(sparePath, "the unusable journal spare");
-            return null;
-        }
-        var file = _store.OpenFile(path, BackingOpenMode.OpenReadWrite);
-        try
-        {
-            file.Write(TrailerOffset(_segmentSizeBits), BlankTrailer);
-            file.Flush();
-            _store.SyncDirectory(_directory);
-            _segmentCreated(segment);
-            _logger.LogDebug("Made journal segment {Path} from spare {Spare}", path, sparePath);
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            TryDelete(path, "the partly reused journal segment");
-            throw;
-        }
+        return null;
     }
 
     private static readonly byte[] BlankTrailer = new byte[CommitSlot.TrailerSize];
@@ -460,7 +448,7 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
                 return;
             _store.DeleteFile(path);
             if (!room)
-                DeleteSpares(); // the disk is short of space: give back what the spares hold too
+                DeleteSpares(); // the disk is short of space: give back what the spares hold too (synced below)
         }
         // The deletion is what frees the space; make it durable now rather than at some later commit.
         _store.SyncDirectory(_directory);
@@ -500,8 +488,8 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
         return true;
     }
 
-    /// <summary>Deletes the spares (a closed journal keeps only the segments its log needs).</summary>
-    private void DeleteSpares()
+    /// <summary>Deletes the spares (the caller fsyncs the directory); whether there were any.</summary>
+    private bool DeleteSpares()
     {
         bool deleted = false;
         while (_spares.TryPop(out int spare))
@@ -509,8 +497,7 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             TryDelete(SparePath(_directory, spare), "the journal spare");
             deleted = true;
         }
-        if (deleted)
-            _store.SyncDirectory(_directory);
+        return deleted;
     }
 
     // FasterLog's view of a segment is its data part, not the trailer.
@@ -532,7 +519,9 @@ internal sealed unsafe class BackingLogDevice : StorageDeviceBase
             _segments.Clear();
             try
             {
-                DeleteSpares();
+                // A closed journal keeps only the segments its log needs.
+                if (DeleteSpares())
+                    _store.SyncDirectory(_directory);
             }
             catch (IOException e)
             {
