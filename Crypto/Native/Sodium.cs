@@ -51,4 +51,17 @@ internal static unsafe partial class Sodium
     [LibraryImport(Library)]
     public static partial int crypto_aead_aes256gcm_decrypt(byte* m, ulong* mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen,
         byte* npub, byte* k);
+
+    /// <summary>Size of crypto_auth_hmacsha256_state (two SHA-256 states), asked of the library rather than assumed.</summary>
+    [LibraryImport(Library)]
+    public static partial nuint crypto_auth_hmacsha256_statebytes();
+
+    [LibraryImport(Library)]
+    public static partial int crypto_auth_hmacsha256_init(byte* state, byte* key, nuint keylen);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_auth_hmacsha256_update(byte* state, byte* input, ulong inlen);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_auth_hmacsha256_final(byte* state, byte* output);
 }
