@@ -213,6 +213,8 @@ public sealed partial class Volume
         var node = handle.Node;
         try
         {
+            if (TryCleanupWithoutNamespaceLock(handle, flags))
+                return FsStatus.Success;
             while (true)
             {
                 var path = node.Path;
@@ -253,6 +255,33 @@ public sealed partial class Volume
         {
             return status;
         }
+    }
+
+    /// <summary>
+    /// The cleanup of a handle that deletes nothing: neither it nor the node asks for a delete. Only the last
+    /// cleanup of a delete-pending node acts on the namespace, and it needs the directory's exclusive lock for that;
+    /// a cleanup that cannot be it decides under the node lock alone. It cannot become it later either: the
+    /// disposition is set (under the same node lock) only through a handle that is open, so a node it is set on
+    /// after this decision still counts that handle, and the decrement here leaves the deletion to its cleanup.
+    /// Every close took the directory's lock before, so the close of each new file waited for the next file's
+    /// LOOKUP and CREATE in the same directory, and they for it (a small-file loop's RELEASE runs beside them).
+    /// </summary>
+    private bool TryCleanupWithoutNamespaceLock(FileHandle handle, CleanupFlags flags)
+    {
+        if (handle.DeleteOnClose || (flags & CleanupFlags.Delete) != 0 || Switches.DisableDispositionLock || Switches.DisableNamespaceLocks)
+            return false;
+        var node = handle.Node;
+        lock (node.Sync)
+        {
+            if (node.DeletePending)
+                return false;
+            handle.CleanedUp = true;
+            node.OpenCount--;
+            if (!ReadOnly && node.Path is not null && node.Type == NodeType.File &&
+                (flags & (CleanupFlags.SetLastWriteTime | CleanupFlags.SetChangeTime)) != 0)
+                node.LastWriteUtc = UtcNow();
+        }
+        return true;
     }
 
     private FsStatus DeleteAtLastCleanup(FileNode node, string path)

@@ -292,6 +292,45 @@ public class NamespaceTests
         t.Volume.Release(h);
     }
 
+    [Fact]
+    public void AReleaseThatDeletesNothingDoesNotWaitForItsDirectory()
+    {
+        // A small-file loop's RELEASE of one file runs beside the next file's LOOKUP and CREATE in the same
+        // directory; only a release that can delete needs the directory's exclusive lock (docs/benchmarks.md, item 29).
+        var store = new InterceptingStore(new Layered.Backing.InMemoryBackingStore());
+        using var t = new TestVolume(StoreKind.Memory, store: store);
+        var v = t.Volume;
+        Assert.Equal(FsStatus.Success, v.CreateDirectory("d", UnixMode.DefaultDirectory, -1, -1, out _));
+        var plain = t.Open("d/kept");
+        var deleting = t.Open("d/gone", deleteOnClose: true);
+
+        bool plainFinishedMeanwhile = false, deletingFinishedMeanwhile = true;
+        Thread? deletingRelease = null;
+        // The header write of a new file in d happens under d's exclusive lock: release both handles from there.
+        store.BeforeNextWriteTo("d/new", () =>
+        {
+            plainFinishedMeanwhile = ReleaseOnAnotherThread(v, plain).Join(TimeSpan.FromSeconds(10));
+            deletingRelease = ReleaseOnAnotherThread(v, deleting);
+            deletingFinishedMeanwhile = deletingRelease.Join(TimeSpan.FromMilliseconds(300));
+        });
+        var created = t.Open("d/new");
+        Assert.True(store.Intercepted);
+        Assert.True(plainFinishedMeanwhile, "the release of a handle that deletes nothing waited for the directory's lock");
+        Assert.False(deletingFinishedMeanwhile, "a release that deletes acted without the directory's lock");
+        Assert.True(deletingRelease!.Join(TimeSpan.FromSeconds(10)));
+        v.Release(created);
+
+        Assert.Equal(FsStatus.Success, v.GetInfo("d/kept", out _));
+        Assert.Equal(FsStatus.NotFound, v.GetInfo("d/gone", out _));
+    }
+
+    private static Thread ReleaseOnAnotherThread(Volume volume, FileHandle handle)
+    {
+        var thread = new Thread(() => volume.Release(handle)) { IsBackground = true };
+        thread.Start();
+        return thread;
+    }
+
     [Theory]
     [InlineData(StoreKind.Memory)]
     [InlineData(StoreKind.Directory)]

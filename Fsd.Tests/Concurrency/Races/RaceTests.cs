@@ -43,7 +43,8 @@ public class RaceTests(ITestOutputHelper output)
     {
         "rename" => new EngineTestSwitches { DisableNamespaceLocks = true },
         // The decision at the last cleanup is ordered twice: under the node lock and under the exclusive lock of
-        // the file's directory, which every cleanup takes. Either alone keeps the race legal (Coyote finds no bug
+        // the file's directory, which every cleanup that may delete takes (one that cannot decides under the node
+        // lock alone, except when either switch is set). Either alone keeps the race legal (Coyote finds no bug
         // with only one removed), so the mutation removes both.
         "disposition" => new EngineTestSwitches { DisableDispositionLock = true, DisableNamespaceLocks = true },
         "truncate" => new EngineTestSwitches { DisableChunkRangeLocks = true },
