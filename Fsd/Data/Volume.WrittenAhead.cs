@@ -56,6 +56,7 @@ public sealed partial class Volume
         if (kept.Count == 0)
             node.EofBeforeAhead = node.Eof;
         kept.Add(offset, end);
+        Switches.KeptAheadObserver?.Invoke(Journal.LastLsn, node.FileId.ToUInt128(), offset, end);
         node.Eof = Math.Max(node.Eof, end);
         if (!kept.ContinuesFrom(node.Vdl))
             return 0;

@@ -27,5 +27,13 @@ public sealed class EngineTestSwitches
     /// </summary>
     public Action<long, Layered.Journal.JournalRecord>? AppendObserver { get; set; }
 
+    /// <summary>
+    /// Called when a write is kept ahead of the valid data length (no record of its own until the gaps below are
+    /// filled), under the node's lock, with the LSN of the last record appended so far, the file id and the byte
+    /// range: the decision lies between that record and the next, so a test can place it in the journal's order.
+    /// Observes only, like <see cref="AppendObserver"/>.
+    /// </summary>
+    public Action<long, UInt128, long, long>? KeptAheadObserver { get; set; }
+
     public bool AnySet => DisableNamespaceLocks || DisableNodeSizeLock || DisableChunkRangeLocks || DisableDispositionLock;
 }

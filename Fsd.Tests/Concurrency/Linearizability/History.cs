@@ -4,10 +4,20 @@ namespace Layered.Concurrency.Tests.Linearizability;
 
 public enum OpKind { Create, Overwrite, Rename, Unlink, Link, SetMode, Append, Write, Stat, List }
 
-/// <summary>A journal record as appended: its LSN and the call that appended it (null for the harness's own).</summary>
-public sealed record AppendedRecord(long Lsn, JournalRecord Record, HistoryOp? Owner, bool InRelease)
+/// <summary>A write kept ahead of the valid data length: decided without a record of its own (the engine's
+/// <see cref="Layered.Fsd.EngineTestSwitches.KeptAheadObserver"/>).</summary>
+public sealed record KeptAhead(UInt128 FileId, long Offset, long End);
+
+/// <summary>
+/// A journal record as appended: its LSN and the call that appended it (null for the harness's own). Or, with
+/// <see cref="Keep"/> set and no record, a write kept ahead, placed right after the record at <see cref="Lsn"/>
+/// (the last one appended when it was decided).
+/// </summary>
+public sealed record AppendedRecord(long Lsn, JournalRecord? Record, HistoryOp? Owner, bool InRelease, KeptAhead? Keep = null)
 {
-    public override string ToString() => $"lsn {Lsn} {RecordText.Describe(Record)}" + (InRelease ? " (at release)" : "");
+    public override string ToString() =>
+        (Keep is { } k ? $"after lsn {Lsn} KeptAhead(id {RecordText.Id(k.FileId)}, {k.Offset}..{k.End})" : $"lsn {Lsn} {RecordText.Describe(Record!)}") +
+        (InRelease ? " (at release)" : "");
 }
 
 /// <summary>

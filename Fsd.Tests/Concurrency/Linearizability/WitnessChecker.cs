@@ -16,6 +16,10 @@ public sealed record Violation(string Rule, int OpA, int OpB, string Message);
 /// it was called and those called after it returned;
 /// (ii) LSN order respects real time: an operation that returned before another was called has the smaller LSN;
 /// (iii) the final state is what a fresh mount shows (checked by the caller with <see cref="Outcome.Final"/>).
+/// Writes kept ahead of the valid data length are in the journal's order too (the tap places each right after the
+/// last record appended when it was decided) and decide their operation like a record. A size record that only
+/// settles kept writes (<see cref="NamespaceModel.IsSettle"/>) changes nothing a caller sees: it is replayed, but it
+/// decides nothing, whichever call appended it (the write or truncation that had to settle them, or a release).
 /// </summary>
 public static class WitnessChecker
 {
@@ -37,11 +41,14 @@ public static class WitnessChecker
         for (int i = 0; i < records.Count; i++)
             index[records[i]] = i;
 
+        var settles = FindSettles(records);
+        bool Decides(AppendedRecord r) => r.Record is not ChunkImageRecord && !settles.Contains(r);
+
         // Each journaled operation's place: the records that decide it (chunk images only carry data).
         var placed = new Dictionary<HistoryOp, Placed>();
         foreach (var op in history)
         {
-            var decisive = op.Records.Where(r => r.Record is not ChunkImageRecord).ToList();
+            var decisive = op.Records.Where(Decides).ToList();
             if (decisive.Count > 0)
                 placed[op] = new Placed(op, index[decisive[0]], index[decisive[^1]], op.IsDataOp ? op.WriteCall : op.Call);
         }
@@ -60,30 +67,36 @@ public static class WitnessChecker
             if (decidedAt.TryGetValue(i, out var p))
             {
                 var op = p.Op;
-                var decisive = op.Records.Where(x => x.Record is not ChunkImageRecord).Select(x => x.Record).ToList();
+                var decisive = op.Records.Where(Decides).ToList();
                 if (op.IsDataOp)
                 {
-                    var fileId = ((SetSizeRecord)decisive[0]).FileId;
-                    string? why = model.JudgeWrite(op, fileId, decisive);
+                    string? why = model.JudgeWrite(op, FileOf(decisive[0]), decisive);
                     if (why is not null)
                         return Fail(model, "(i) result at LSN", op.Id, -1, $"at LSN {r.Lsn} the model expects {why}; the operation gave {op}");
                 }
+                else if (decisive.Any(x => x.Keep is not null))
+                {
+                    return Fail(model, "(i) result at LSN", op.Id, -1, $"#{op.Id} is no write, yet a write was kept ahead in it");
+                }
                 else
                 {
-                    string? why = model.Judge(op, decisive);
+                    string? why = model.Judge(op, decisive.Select(x => x.Record!).ToList());
                     if (why is not null)
                         return Fail(model, "(i) result at LSN", op.Id, -1, $"at LSN {r.Lsn} the model expects {why}; the operation gave {op}");
                 }
                 for (int k = p.First + 1; k <= p.Last; k++)
                     midOperation[k] = true;
             }
-            else if (r.Owner is { } owner && !r.InRelease && r.Record is not ChunkImageRecord && !placed[owner].Contains(i))
+            else if (r.Owner is { } owner && !r.InRelease && Decides(r) && !placed[owner].Contains(i))
             {
                 return Fail(model, "(i) result at LSN", owner.Id, -1, $"record {r} does not belong to the records that decide #{owner.Id}");
             }
-            if (r.InRelease && r.Record is not OrphanFreedRecord)
-                return Fail(model, "release", r.Owner!.Id, -1, $"releasing a handle appended {r}; only freeing an orphan may");
-            string? cannot = model.Apply(r.Record);
+            // The last close of an orphan frees it; when the file has other names, it first makes the file's state
+            // durable, which settles writes kept ahead (a size record, and the image of a chunk the zeros complete).
+            bool partOfASettle = settles.Contains(r) || r.Record is ChunkImageRecord && r.Owner!.ReleaseRecords.Any(settles.Contains);
+            if (r.InRelease && r.Record is not OrphanFreedRecord && !partOfASettle)
+                return Fail(model, "release", r.Owner!.Id, -1, $"releasing a handle appended {r}; only freeing an orphan (or settling writes kept ahead of a file with other names) may");
+            string? cannot = model.Apply(r);
             if (cannot is not null)
                 return Fail(model, "replay", r.Owner?.Id ?? -1, -1, $"record {r} cannot apply: {cannot}");
         }
@@ -115,7 +128,7 @@ public static class WitnessChecker
         {
             if (op.IsDataOp)
             {
-                UInt128 fileId = placed.TryGetValue(op, out var p) ? ((SetSizeRecord)records[p.First].Record).FileId
+                UInt128 fileId = placed.TryGetValue(op, out var p) ? FileOf(records[p.First])
                     : op.Inode == 0 ? 0 : fileOfInode.GetValueOrDefault(op.Inode);
                 if (op.Inode != 0 && fileId == 0)
                     return Fail(model, "(i) result in interval", op.Id, -1, $"#{op.Id} opened inode {op.Inode}, which no create of the history made");
@@ -139,7 +152,26 @@ public static class WitnessChecker
         return new Outcome(null, model);
     }
 
-    private static bool Contains(this Placed p, int i) => i >= p.First && i <= p.Last && p.Op.Records.Any(r => r.Record is not ChunkImageRecord);
+    private static bool Contains(this Placed p, int i) => i >= p.First && i <= p.Last;
+
+    /// <summary>The file a data operation's first deciding record concerns.</summary>
+    private static UInt128 FileOf(AppendedRecord r) => r.Keep?.FileId ?? ((SetSizeRecord)r.Record!).FileId;
+
+    /// <summary>The size records that settle kept-ahead writes: found by replaying every record once (a record
+    /// that cannot apply stops it; the checking replay reports it).</summary>
+    private static HashSet<AppendedRecord> FindSettles(List<AppendedRecord> records)
+    {
+        var settles = new HashSet<AppendedRecord>(ReferenceEqualityComparer.Instance);
+        var model = new NamespaceModel();
+        foreach (var r in records)
+        {
+            if (r.Record is SetSizeRecord s && model.Size.ContainsKey(s.FileId) && model.IsSettle(s))
+                settles.Add(r);
+            if (model.Apply(r) is not null)
+                break;
+        }
+        return settles;
+    }
 
     /// <summary>Whether some observable state between the records of operations that returned before
     /// <paramref name="call"/> and those of operations called after <paramref name="ret"/> satisfies the judge.</summary>

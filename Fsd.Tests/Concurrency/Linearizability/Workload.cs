@@ -14,6 +14,10 @@ public static class Workload
 {
     public static readonly string[] Names = ["a", "b", "c", "d"];
 
+    /// <summary>Write offsets: inside and across chunks (3000, 6000), and on chunk boundaries (4096, 8192) that lie
+    /// beyond the valid data of a short file, where the engine keeps a write ahead until the gap below is filled.</summary>
+    private static readonly long[] Offsets = [0, 3000, 4096, 6000, 8192];
+
     public static List<HistoryOp> Run(Volume volume, int seed, int threads, int opsPerThread)
     {
         var histories = new List<HistoryOp>[threads];
@@ -40,7 +44,7 @@ public static class Workload
     {
         var op = new HistoryOp { Thread = thread, Kind = (OpKind)r.Next(Enum.GetValues<OpKind>().Length), Path = Names[r.Next(Names.Length)] };
         op.Path2 = Names[r.Next(Names.Length)];
-        op.Offset = r.Next(3) * 3000;
+        op.Offset = Offsets[r.Next(Offsets.Length)];
         op.Length = 1 + r.Next(5000);
         op.Mode = r.Next(2) == 0 ? 0x1A4u : 0x180u; // 0644 or 0600
         AppendTap.Enter(op);
