@@ -78,6 +78,14 @@ public sealed class RaceVolume : IDisposable
         }
     }
 
+    /// <summary>Writes <paramref name="length"/> bytes of <paramref name="fill"/> at <paramref name="offset"/> through
+    /// <paramref name="handle"/>; the result as the data races compare it ("status:bytes@offset").</summary>
+    public string WriteFill(FileHandle handle, long offset, int length, byte fill)
+    {
+        var status = Volume.Write(handle, offset, Enumerable.Repeat(fill, length).ToArray(), WriteMode.AtOffset, out int n, out long at);
+        return $"{status}:{n}@{at}";
+    }
+
     /// <summary>The file's content as the given volume shows it, or null when the name does not exist.</summary>
     public static byte[]? ReadFile(Volume volume, string path)
     {

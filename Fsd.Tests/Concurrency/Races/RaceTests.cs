@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace Layered.Concurrency.Tests.Races;
 
 /// <summary>
-/// The four races of DESIGN §1, each three ways: (a) Coyote explores its schedules on the in-memory store and
+/// The four races of DESIGN §1, and writes kept ahead of the valid data length racing the write that fills the gap
+/// below them and a truncate, each three ways: (a) Coyote explores its schedules on the in-memory store and
 /// every one must end in a legal sequential outcome with all views agreeing; (b) the same test with the lock or
 /// ordering step it depends on removed (an <see cref="EngineTestSwitches"/> flag) must make Coyote report a bug;
 /// (c) real threads on the real directory store, many rounds.
@@ -24,7 +25,7 @@ public class RaceTests(ITestOutputHelper output)
     private static readonly uint MutationIterations = Soak ? 20_000u : 1000u;
     private static readonly int StressRounds = Soak ? 2500 : 50;
 
-    public static TheoryData<string> Races => new() { "rename", "disposition", "truncate", "append" };
+    public static TheoryData<string> Races => new() { "rename", "disposition", "truncate", "append", "ahead" };
 
     private static void RunRace(string race, StoreKind kind, EngineTestSwitches switches, bool realThreads)
     {
@@ -34,6 +35,7 @@ public class RaceTests(ITestOutputHelper output)
             case "disposition": DeleteDispositionRace.Run(kind, switches, realThreads); break;
             case "truncate": TruncateWriteRace.Run(kind, switches, realThreads); break;
             case "append": AppendRace.Run(kind, switches, realThreads); break;
+            case "ahead": KeptAheadRace.Run(kind, switches, realThreads); break;
             default: throw new ArgumentException($"unknown race '{race}'", nameof(race));
         }
     }
@@ -49,6 +51,7 @@ public class RaceTests(ITestOutputHelper output)
         "disposition" => new EngineTestSwitches { DisableDispositionLock = true, DisableNamespaceLocks = true },
         "truncate" => new EngineTestSwitches { DisableChunkRangeLocks = true },
         "append" => new EngineTestSwitches { DisableNodeSizeLock = true },
+        "ahead" => new EngineTestSwitches { DisableChunkRangeLocks = true },
         _ => throw new ArgumentException($"unknown race '{race}'", nameof(race)),
     };
 
@@ -56,9 +59,12 @@ public class RaceTests(ITestOutputHelper output)
     [MemberData(nameof(Races))]
     public void EveryScheduleEndsInALegalSequentialOutcome(string race)
     {
+        long keptBefore = KeptAheadRace.KeptWrites;
         var result = Systematic.Run(() => RunRace(race, StoreKind.Memory, new EngineTestSwitches(), realThreads: false), Iterations, output);
         Assert.True(result.BugsFound == 0, $"Coyote found a schedule of the {race} race that breaks the ordering: {result.FirstBug}");
         Assert.True(result.IterationsRun >= Iterations, $"only {result.IterationsRun} of {Iterations} schedules ran");
+        if (race == "ahead")
+            Assert.True(KeptAheadRace.KeptWrites > keptBefore, "no schedule kept a write ahead: the race does not reach what it is about");
     }
 
     [Theory]
@@ -89,5 +95,8 @@ public class RaceTests(ITestOutputHelper output)
         Assert.DoesNotContain("F=", DeleteDispositionRace.Legal.Value.Single());
         Assert.True(TruncateWriteRace.Legal.Value.Count >= 4);
         Assert.Equal(24, AppendRace.Legal.Value.Count);
+        // d lies below the truncation point whatever the order; b and c each come before the truncate (cut to 6000)
+        // or after it (whole): four contents.
+        Assert.Equal(4, KeptAheadRace.Legal.Value.Count);
     }
 }

@@ -27,17 +27,11 @@ public static class TruncateWriteRace
         var results = new string[3];
         RaceRunner.Concurrently(realThreads,
             () => results[0] = rv.Volume.SetFileSize(handles[0], TruncateTo).ToString(),
-            () => results[1] = Write(rv, handles[1], Writes[0]),
-            () => results[2] = Write(rv, handles[2], Writes[1]));
+            () => results[1] = rv.WriteFill(handles[1], Writes[0].Offset, Writes[0].Length, Writes[0].Fill),
+            () => results[2] = rv.WriteFill(handles[2], Writes[1].Offset, Writes[1].Length, Writes[1].Fill));
         foreach (var h in handles)
             rv.Volume.Release(h);
         RaceRunner.CheckOutcome(rv, results, Legal.Value, nodesBefore);
-    }
-
-    private static string Write(RaceVolume rv, FileHandle h, (long Offset, int Length, byte Fill) w)
-    {
-        var status = rv.Volume.Write(h, w.Offset, Enumerable.Repeat(w.Fill, w.Length).ToArray(), WriteMode.AtOffset, out int n, out long at);
-        return $"{status}:{n}@{at}";
     }
 
     public static readonly Lazy<HashSet<string>> Legal = new(() =>
@@ -51,27 +45,16 @@ public static class TruncateWriteRace
             {
                 if (thread == 0)
                 {
-                    Resize(file, TruncateTo);
+                    SequentialFile.Resize(file, TruncateTo);
                     results[0] = FsStatus.Success.ToString();
                     continue;
                 }
                 var w = Writes[thread - 1];
-                if (file.Count < w.Offset + w.Length)
-                    Resize(file, w.Offset + w.Length);
-                for (int i = 0; i < w.Length; i++)
-                    file[(int)w.Offset + i] = w.Fill;
+                SequentialFile.Write(file, w.Offset, w.Length, w.Fill);
                 results[thread] = $"{FsStatus.Success}:{w.Length}@{w.Offset}";
             }
             legal.Add(RaceRunner.Describe(results, new Dictionary<string, byte[]> { ["F"] = file.ToArray() }));
         }
         return legal;
     });
-
-    private static void Resize(List<byte> file, long size)
-    {
-        if (file.Count > size)
-            file.RemoveRange((int)size, file.Count - (int)size);
-        while (file.Count < size)
-            file.Add(0);
-    }
 }
