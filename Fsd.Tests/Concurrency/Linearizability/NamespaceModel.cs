@@ -142,16 +142,16 @@ public sealed class NamespaceModel
             var after = WithRange(kept, offset, end);
             bool fills = after.Count == 1 && after[0].Start == vdl;
             string? why = fills
-                ? ExpectRecords(op, records, "Success", r => r.Keep is { } k && k.FileId == fileId && k.Offset == offset && k.End == end,
+                ? Expect(op, records, "Success", r => r.Keep is { } k && k.FileId == fileId && k.Offset == offset && k.End == end,
                     r => r.Record is SetSizeRecord s && s.FileId == fileId && s.Vdl == after[0].End && s.Eof == Math.Max(size, after[0].End))
-                : ExpectRecords(op, records, "Success", r => r.Keep is { } k && k.FileId == fileId && k.Offset == offset && k.End == end);
+                : Expect(op, records, "Success", r => r.Keep is { } k && k.FileId == fileId && k.Offset == offset && k.End == end);
             return why is null ? null : $"a write kept ahead: {why}{state}";
         }
         if (kept.Count > 0)
             return $"the writes kept ahead settled first{state}";
         string? plain = end > vdl
-            ? ExpectRecords(op, records, "Success", r => r.Record is SetSizeRecord s && s.FileId == fileId && s.Eof == Math.Max(size, end) && s.Vdl == end)
-            : ExpectRecords(op, records, "Success");
+            ? Expect(op, records, "Success", r => r.Record is SetSizeRecord s && s.FileId == fileId && s.Eof == Math.Max(size, end) && s.Vdl == end)
+            : Expect(op, records, "Success");
         return plain is null ? null : $"{plain}{state}";
     }
 
@@ -171,15 +171,9 @@ public sealed class NamespaceModel
         return joined;
     }
 
-    private static string? ExpectRecords(HistoryOp op, IReadOnlyList<AppendedRecord> records, string status, params Func<AppendedRecord, bool>[] shapes)
-    {
-        bool ok = op.Status == status && records.Count == shapes.Length;
-        for (int i = 0; ok && i < shapes.Length; i++)
-            ok = shapes[i](records[i]);
-        return ok ? null : $"{status} with {shapes.Length} record(s)";
-    }
-
-    private static string? Expect(HistoryOp op, IReadOnlyList<JournalRecord> records, string status, params Func<JournalRecord, bool>[] shapes)
+    /// <summary>Null when the operation answered <paramref name="status"/> with exactly the records the shapes
+    /// describe, in order (journal records, or appended records where a write may be kept ahead).</summary>
+    private static string? Expect<T>(HistoryOp op, IReadOnlyList<T> records, string status, params Func<T, bool>[] shapes)
     {
         bool ok = op.Status == status && records.Count == shapes.Length;
         for (int i = 0; ok && i < shapes.Length; i++)

@@ -23,7 +23,9 @@ public sealed record Violation(string Rule, int OpA, int OpB, string Message);
 /// </summary>
 public static class WitnessChecker
 {
-    public sealed record Outcome(Violation? Violation, NamespaceModel Final);
+    /// <summary>The verdict, the model's final state, and how many size records made kept-ahead writes valid (a
+    /// filling write's or a settle: the workload must reach them).</summary>
+    public sealed record Outcome(Violation? Violation, NamespaceModel Final, int MadeValid = 0);
 
     private sealed class Placed(HistoryOp op, int first, int last, long decisionCall)
     {
@@ -41,7 +43,7 @@ public static class WitnessChecker
         for (int i = 0; i < records.Count; i++)
             index[records[i]] = i;
 
-        var settles = FindSettles(records);
+        var (settles, madeValid) = FindSettles(records);
         bool Decides(AppendedRecord r) => r.Record is not ChunkImageRecord && !settles.Contains(r);
 
         // Each journaled operation's place: the records that decide it (chunk images only carry data).
@@ -149,7 +151,7 @@ public static class WitnessChecker
                     return Fail(model, "(i) result in interval", op.Id, -1, $"no state during #{op.Id} gives its answer {op.Status}: the model expects {why}");
             }
         }
-        return new Outcome(null, model);
+        return new Outcome(null, model, madeValid);
     }
 
     private static bool Contains(this Placed p, int i) => i >= p.First && i <= p.Last;
@@ -157,20 +159,26 @@ public static class WitnessChecker
     /// <summary>The file a data operation's first deciding record concerns.</summary>
     private static UInt128 FileOf(AppendedRecord r) => r.Keep?.FileId ?? ((SetSizeRecord)r.Record!).FileId;
 
-    /// <summary>The size records that settle kept-ahead writes: found by replaying every record once (a record
-    /// that cannot apply stops it; the checking replay reports it).</summary>
-    private static HashSet<AppendedRecord> FindSettles(List<AppendedRecord> records)
+    /// <summary>The size records that settle kept-ahead writes, and how many size records made kept writes valid
+    /// (settles and filling writes' records): found by replaying every record once (a record that cannot apply stops
+    /// it; the checking replay reports it).</summary>
+    private static (HashSet<AppendedRecord> Settles, int MadeValid) FindSettles(List<AppendedRecord> records)
     {
         var settles = new HashSet<AppendedRecord>(ReferenceEqualityComparer.Instance);
+        int madeValid = 0;
         var model = new NamespaceModel();
         foreach (var r in records)
         {
-            if (r.Record is SetSizeRecord s && model.Size.ContainsKey(s.FileId) && model.IsSettle(s))
-                settles.Add(r);
+            if (r.Record is SetSizeRecord s && model.Kept.TryGetValue(s.FileId, out var kept) && kept.Count > 0)
+            {
+                madeValid++;
+                if (model.IsSettle(s))
+                    settles.Add(r);
+            }
             if (model.Apply(r) is not null)
                 break;
         }
-        return settles;
+        return (settles, madeValid);
     }
 
     /// <summary>Whether some observable state between the records of operations that returned before
