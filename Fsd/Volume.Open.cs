@@ -367,7 +367,11 @@ public sealed partial class Volume
     public FsStatus SetDeleteDisposition(FileHandle handle, bool delete)
     {
         var node = handle.Node;
-        if (handle.Closed)
+        // Only an open handle (not cleaned up) may set or clear the disposition: the last cleanup acts on it, and a
+        // cleanup that deletes nothing decides without the directory's lock on the ground that a disposition set
+        // later is set through a handle still counted (TryCleanupWithoutNamespaceLock). A disposition set through a
+        // cleaned-up handle after the last cleanup would be acted on by no one and leave the file delete-pending.
+        if (handle.Closed || handle.CleanedUp)
             return FsStatus.InvalidHandle;
         try
         {
@@ -380,9 +384,16 @@ public sealed partial class Volume
                     return status;
             }
             if (Switches.DisableDispositionLock)
+            {
                 node.DeletePending = delete;
-            else
-                lock (node.Sync) node.DeletePending = delete;
+                return FsStatus.Success;
+            }
+            lock (node.Sync)
+            {
+                if (handle.CleanedUp)
+                    return FsStatus.InvalidHandle; // cleaned up since the check above
+                node.DeletePending = delete;
+            }
             return FsStatus.Success;
         }
         catch (Exception e) when (TryMapException(e, node.Path ?? "", out var status))

@@ -112,6 +112,27 @@ public class NamespaceTests
     [Theory]
     [InlineData(StoreKind.Memory)]
     [InlineData(StoreKind.Directory)]
+    public void ACleanedUpHandleCannotSetTheDeleteDisposition(StoreKind kind)
+    {
+        // After its cleanup a handle no longer counts as open; a disposition set through it after the file's last
+        // cleanup would be acted on by no one, and the file would refuse every open as delete-pending until unmount.
+        using var t = new TestVolume(kind);
+        var v = t.Volume;
+        t.WriteFile("x", TestVolume.Text("x"));
+        var a = t.Open("x", CreateDisposition.Open);
+        v.Cleanup(a);
+        Assert.Equal(FsStatus.InvalidHandle, v.SetDeleteDisposition(a, true));
+        Assert.Equal(FsStatus.InvalidHandle, v.SetDeleteDisposition(a, false));
+        Assert.False(v.IsDeletePending(a));
+        var b = t.Open("x", CreateDisposition.Open);
+        v.Release(b);
+        v.Close(a);
+        Assert.Equal(TestVolume.Text("x"), t.ReadFile("x"));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Memory)]
+    [InlineData(StoreKind.Directory)]
     public void DeleteOnCloseAndNonEmptyDirectories(StoreKind kind)
     {
         using var t = new TestVolume(kind);
