@@ -17,53 +17,29 @@ public static class AppendRace
     private static readonly (int Length, byte Fill)[] Appends = [(4800, (byte)'b'), (4800, (byte)'c'), (800, (byte)'d')];
     private const int PagingLength = 16000;
 
-    public static void Run(StoreKind kind, EngineTestSwitches switches, bool realThreads)
+    public static void Run(StoreKind kind, EngineTestSwitches switches, bool realThreads) =>
+        SingleFileRace.Run(kind, switches, realThreads, Initial,
+            [.. Appends.Select(a => (Func<RaceVolume, FileHandle, string>)((rv, h) => WriteResult(rv, h, a.Fill, a.Length, WriteMode.Append))),
+             (rv, h) => WriteResult(rv, h, (byte)'p', PagingLength, WriteMode.Paging)],
+            Legal.Value);
+
+    private static string WriteResult(RaceVolume rv, FileHandle handle, byte fill, int length, WriteMode mode)
     {
-        using var rv = new RaceVolume(kind, switches);
-        rv.WriteFile("F", Enumerable.Repeat((byte)'a', Initial).ToArray());
-        int nodesBefore = rv.Volume.NodeCount;
-        var handles = Enumerable.Range(0, 4).Select(_ => rv.Open("F", CreateDisposition.Open)).ToArray();
-        var results = new string[4];
-        var ops = Enumerable.Range(0, 3).Select(i => (Action)(() =>
-        {
-            var status = rv.Volume.Write(handles[i], 0, Enumerable.Repeat(Appends[i].Fill, Appends[i].Length).ToArray(), WriteMode.Append, out int n, out long at);
-            results[i] = $"{status}:{n}@{at}";
-        })).Append(() =>
-        {
-            var status = rv.Volume.Write(handles[3], 0, Enumerable.Repeat((byte)'p', PagingLength).ToArray(), WriteMode.Paging, out int n, out long at);
-            results[3] = $"{status}:{n}@{at}";
-        }).ToArray();
-        RaceRunner.Concurrently(realThreads, ops);
-        foreach (var h in handles)
-            rv.Volume.Release(h);
-        RaceRunner.CheckOutcome(rv, results, Legal.Value, nodesBefore);
+        var status = rv.Volume.Write(handle, 0, Enumerable.Repeat(fill, length).ToArray(), mode, out int n, out long at);
+        return $"{status}:{n}@{at}";
     }
 
-    public static readonly Lazy<HashSet<string>> Legal = new(() =>
+    public static readonly Lazy<HashSet<string>> Legal = new(() => SingleFileRace.LegalOutcomes(Initial, 4, (thread, file) =>
     {
-        var legal = new HashSet<string>();
-        foreach (var order in Interleavings.All(1, 1, 1, 1))
+        if (thread < 3)
         {
-            var file = Enumerable.Repeat((byte)'a', Initial).ToList();
-            var results = new string[4];
-            foreach (var (thread, _) in order)
-            {
-                if (thread < 3)
-                {
-                    int at = file.Count;
-                    file.AddRange(Enumerable.Repeat(Appends[thread].Fill, Appends[thread].Length));
-                    results[thread] = $"{FsStatus.Success}:{Appends[thread].Length}@{at}";
-                }
-                else
-                {
-                    int n = Math.Min(PagingLength, file.Count);
-                    for (int i = 0; i < n; i++)
-                        file[i] = (byte)'p';
-                    results[3] = $"{FsStatus.Success}:{n}@0";
-                }
-            }
-            legal.Add(RaceRunner.Describe(results, new Dictionary<string, byte[]> { ["F"] = file.ToArray() }));
+            int at = file.Count;
+            file.AddRange(Enumerable.Repeat(Appends[thread].Fill, Appends[thread].Length));
+            return $"{FsStatus.Success}:{Appends[thread].Length}@{at}";
         }
-        return legal;
-    });
+        int n = Math.Min(PagingLength, file.Count);
+        for (int i = 0; i < n; i++)
+            file[i] = (byte)'p';
+        return $"{FsStatus.Success}:{n}@0";
+    }));
 }

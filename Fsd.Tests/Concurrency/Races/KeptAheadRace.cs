@@ -30,40 +30,21 @@ public static class KeptAheadRace
     public static void Run(StoreKind kind, EngineTestSwitches switches, bool realThreads)
     {
         switches.KeptAheadObserver = (_, _, _, _) => Interlocked.Increment(ref s_keptWrites);
-        using var rv = new RaceVolume(kind, switches);
-        rv.WriteFile("F", Enumerable.Repeat((byte)'a', Initial).ToArray());
-        int nodesBefore = rv.Volume.NodeCount;
-        var handles = Enumerable.Range(0, 4).Select(_ => rv.Open("F", CreateDisposition.Open)).ToArray();
-        var results = new string[4];
-        var ops = Enumerable.Range(0, 3).Select(i => (Action)(() => results[i] = rv.WriteFill(handles[i], Writes[i].Offset, Writes[i].Length, Writes[i].Fill)))
-            .Append(() => results[3] = rv.Volume.SetFileSize(handles[3], TruncateTo).ToString()).ToArray();
-        RaceRunner.Concurrently(realThreads, ops);
-        foreach (var h in handles)
-            rv.Volume.Release(h);
-        RaceRunner.CheckOutcome(rv, results, Legal.Value, nodesBefore);
+        SingleFileRace.Run(kind, switches, realThreads, Initial,
+            [.. Writes.Select(w => (Func<RaceVolume, FileHandle, string>)((rv, h) => rv.WriteFill(h, w.Offset, w.Length, w.Fill))),
+             (rv, h) => rv.Volume.SetFileSize(h, TruncateTo).ToString()],
+            Legal.Value);
     }
 
-    public static readonly Lazy<HashSet<string>> Legal = new(() =>
+    public static readonly Lazy<HashSet<string>> Legal = new(() => SingleFileRace.LegalOutcomes(Initial, 4, (thread, file) =>
     {
-        var legal = new HashSet<string>();
-        foreach (var order in Interleavings.All(1, 1, 1, 1))
+        if (thread == 3)
         {
-            var file = Enumerable.Repeat((byte)'a', Initial).ToList();
-            var results = new string[4];
-            foreach (var (thread, _) in order)
-            {
-                if (thread == 3)
-                {
-                    SequentialFile.Resize(file, TruncateTo);
-                    results[3] = FsStatus.Success.ToString();
-                    continue;
-                }
-                var w = Writes[thread];
-                SequentialFile.Write(file, w.Offset, w.Length, w.Fill);
-                results[thread] = $"{FsStatus.Success}:{w.Length}@{w.Offset}";
-            }
-            legal.Add(RaceRunner.Describe(results, new Dictionary<string, byte[]> { ["F"] = file.ToArray() }));
+            SequentialFile.Resize(file, TruncateTo);
+            return FsStatus.Success.ToString();
         }
-        return legal;
-    });
+        var w = Writes[thread];
+        SequentialFile.Write(file, w.Offset, w.Length, w.Fill);
+        return $"{FsStatus.Success}:{w.Length}@{w.Offset}";
+    }));
 }

@@ -18,43 +18,21 @@ public static class TruncateWriteRace
     private static readonly (long Offset, int Length, byte Fill)[] Writes = [(8000, 4800, (byte)'b'), (3200, 3200, (byte)'c')];
     private const long TruncateTo = 4800;
 
-    public static void Run(StoreKind kind, EngineTestSwitches switches, bool realThreads)
-    {
-        using var rv = new RaceVolume(kind, switches);
-        rv.WriteFile("F", Enumerable.Repeat((byte)'a', Initial).ToArray());
-        int nodesBefore = rv.Volume.NodeCount;
-        var handles = Enumerable.Range(0, 3).Select(_ => rv.Open("F", CreateDisposition.Open)).ToArray();
-        var results = new string[3];
-        RaceRunner.Concurrently(realThreads,
-            () => results[0] = rv.Volume.SetFileSize(handles[0], TruncateTo).ToString(),
-            () => results[1] = rv.WriteFill(handles[1], Writes[0].Offset, Writes[0].Length, Writes[0].Fill),
-            () => results[2] = rv.WriteFill(handles[2], Writes[1].Offset, Writes[1].Length, Writes[1].Fill));
-        foreach (var h in handles)
-            rv.Volume.Release(h);
-        RaceRunner.CheckOutcome(rv, results, Legal.Value, nodesBefore);
-    }
+    public static void Run(StoreKind kind, EngineTestSwitches switches, bool realThreads) =>
+        SingleFileRace.Run(kind, switches, realThreads, Initial,
+            [(rv, h) => rv.Volume.SetFileSize(h, TruncateTo).ToString(),
+             .. Writes.Select(w => (Func<RaceVolume, FileHandle, string>)((rv, h) => rv.WriteFill(h, w.Offset, w.Length, w.Fill)))],
+            Legal.Value);
 
-    public static readonly Lazy<HashSet<string>> Legal = new(() =>
+    public static readonly Lazy<HashSet<string>> Legal = new(() => SingleFileRace.LegalOutcomes(Initial, 3, (thread, file) =>
     {
-        var legal = new HashSet<string>();
-        foreach (var order in Interleavings.All(1, 1, 1))
+        if (thread == 0)
         {
-            var file = Enumerable.Repeat((byte)'a', Initial).ToList();
-            var results = new string[3];
-            foreach (var (thread, _) in order)
-            {
-                if (thread == 0)
-                {
-                    SequentialFile.Resize(file, TruncateTo);
-                    results[0] = FsStatus.Success.ToString();
-                    continue;
-                }
-                var w = Writes[thread - 1];
-                SequentialFile.Write(file, w.Offset, w.Length, w.Fill);
-                results[thread] = $"{FsStatus.Success}:{w.Length}@{w.Offset}";
-            }
-            legal.Add(RaceRunner.Describe(results, new Dictionary<string, byte[]> { ["F"] = file.ToArray() }));
+            SequentialFile.Resize(file, TruncateTo);
+            return FsStatus.Success.ToString();
         }
-        return legal;
-    });
+        var w = Writes[thread - 1];
+        SequentialFile.Write(file, w.Offset, w.Length, w.Fill);
+        return $"{FsStatus.Success}:{w.Length}@{w.Offset}";
+    }));
 }
